@@ -1,0 +1,5 @@
+export * from './text.js';
+export * from './edit-task.js';
+export * from './stats.js';
+export * from './commands.js';
+export * from './config.js';
