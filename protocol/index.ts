@@ -3,3 +3,4 @@ export * from './edit-task.js';
 export * from './stats.js';
 export * from './commands.js';
 export * from './config.js';
+export * from './prompt-format.js';

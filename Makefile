@@ -1,0 +1,32 @@
+# specedit: `make run` (demo edit through the LSP server) and `make test` (all tests) on a fresh clone.
+SHELL := /bin/bash
+JEST_OUTPUT ?= .jest-results.json
+JEST := NODE_OPTIONS=--experimental-vm-modules node node_modules/jest/bin/jest.js
+
+.PHONY: all install build run test bench bench-lsp clean
+
+all: build
+
+# npm ci only when the lockfile changed since the last install (tree-sitter compiles with node-gyp, ~1 min).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+install: node_modules/.installed
+
+build: install
+	node node_modules/typescript/bin/tsc -p tsconfig.json
+
+run: build
+	node dist/tools/demo.js
+
+test: build
+	$(JEST) --json --outputFile=$(JEST_OUTPUT) $(JEST_ARGS)
+
+bench-lsp: build
+	node dist/bench/code-action-latency.js
+
+bench: bench-lsp
+
+clean:
+	rm -rf dist $(JEST_OUTPUT)

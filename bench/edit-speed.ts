@@ -1,0 +1,476 @@
+/**
+ * `make bench-edits`: how much faster specedit writes an edit than the same
+ * verifier alone, on the fixture edit suite (bench/tasks/ over fixtures/bench/).
+ * One process, the same loaded models for every variant, variants alternating
+ * per task (the order rotates, so no variant always runs warm or cold):
+ *   baseline  plain greedy decoding of the verifier (one token per call)
+ *   peer      node-llama-cpp's InputLookupTokenPredictor on the same prompt
+ *   lookup    specedit, input lookup only (layer 0)
+ *   drafters  specedit, drafter candidates only (layers 2-3)
+ *   all       specedit, every layer
+ * Every run starts from an empty KV cache and includes building the prompt.
+ * Plus the ceiling: one batch of K tokens against K single steps, K = 1..32.
+ * Writes bench/results/latest.json after every task (a partial run leaves a
+ * valid file) and latest.svg, and prints a table.
+ *
+ *   node dist/bench/edit-speed.js [--verifier V.gguf] [--drafter NAME=D.gguf[:kind,kind]]...
+ *                                 [--tiny-models] [--only ID] [--limit N] [--out FILE]
+ * Without --verifier the models come from models/manifest.json; --tiny-models
+ * writes random-weight models (speeds only, labelled as such in the output).
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, platform, release, totalmem } from 'node:os';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { readGgufFileInfo } from 'node-llama-cpp';
+import { ModelDrafterPool } from '../drafters/model-drafter-pool.js';
+import { poolDrafters, type CandidateDrafter } from '../engine/candidates.js';
+import { prepareEdit, type PreparedEdit } from '../engine/edit-prompt.js';
+import { readShippedModels, projectRoot } from '../engine/shipped-models.js';
+import { SpeculativeEngine, type SpeculationLayers } from '../engine/speculative-engine.js';
+import { EDIT_KINDS, type EditKind } from '../protocol/edit-task.js';
+import { END_MARKER } from '../protocol/prompt-format.js';
+import type { EditStats } from '../protocol/stats.js';
+import { promptTokens } from '../verifier/decode-session.js';
+import { GreedyVerifier } from '../verifier/greedy-verifier.js';
+import { LlamaTargetModel } from '../verifier/llama-target-model.js';
+import { writeTinyLlama } from '../tests/helpers/gguf/tiny-llama.js';
+import { measureCeiling, type CeilingPoint } from './batch-ceiling.js';
+import { loadBenchTasks, type BenchTask } from './edit-tasks.js';
+import { peerDecode } from './peer-input-lookup.js';
+import { speedChart } from './speed-chart.js';
+
+const STOP = [END_MARKER];
+const VARIANTS = ['baseline', 'peer', 'lookup', 'drafters', 'all'] as const;
+type Variant = (typeof VARIANTS)[number];
+const LAYERS: Record<'lookup' | 'drafters' | 'all', SpeculationLayers> = {
+  lookup: { inputLookup: true, structural: false, modelDrafters: false },
+  drafters: { inputLookup: false, structural: false, modelDrafters: true },
+  all: { inputLookup: true, structural: true, modelDrafters: true },
+};
+
+interface Options {
+  verifier?: string;
+  drafters: { name: string; path: string; kinds: EditKind[] }[];
+  tiny: boolean;
+  tasksDir: string;
+  out: string;
+  only?: string;
+  limit?: number;
+  threads: number;
+  contextSize: number;
+  maxOutputTokens: number;
+  maxDraftTokens: number;
+  ceilingReps: number;
+  maxK: number;
+  peerPredictionMax: number;
+  gpu: 'auto' | false;
+  kvCache: 'F16' | 'F32';
+}
+
+interface ModelChoice {
+  label: string;
+  randomWeights: boolean;
+  verifier: string;
+  drafters: { name: string; path: string; kinds: EditKind[] }[];
+  cleanup?: () => void;
+}
+
+/** What one variant produced for one scope. */
+interface ScopeOutput {
+  tokens: number[];
+  stopReason: string;
+  stats?: EditStats;
+  outcome?: string;
+  candidates?: string[];
+  validated?: number;
+  refuted?: number;
+}
+
+interface VariantRun {
+  ms: number;
+  scopes: ScopeOutput[];
+}
+
+function parseOptions(root: string): Options {
+  const { values } = parseArgs({
+    options: {
+      verifier: { type: 'string' },
+      drafter: { type: 'string', multiple: true, default: [] },
+      'tiny-models': { type: 'boolean', default: false },
+      tasks: { type: 'string', default: join(root, 'bench', 'tasks') },
+      out: { type: 'string', default: join(root, 'bench', 'results', 'latest.json') },
+      only: { type: 'string' },
+      limit: { type: 'string' },
+      threads: { type: 'string', default: '1' },
+      'context-size': { type: 'string', default: '2048' },
+      'max-output-tokens': { type: 'string', default: '1024' },
+      'max-draft-tokens': { type: 'string', default: '16' },
+      'ceiling-reps': { type: 'string', default: '15' },
+      'max-k': { type: 'string', default: '32' },
+      'peer-prediction-max': { type: 'string', default: '16' },
+      cpu: { type: 'boolean', default: false },
+      'kv-cache': { type: 'string', default: 'F32' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(readFileSync(new URL(import.meta.url), 'utf8').split('\n').slice(1, 23).map((l) => l.replace(/^ \*\/?\s?/, '')).join('\n'));
+    process.exit(0);
+  }
+  const int = (name: string, v: string | undefined) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${v}`);
+    return n;
+  };
+  return {
+    verifier: values.verifier,
+    drafters: (values.drafter as string[]).map(parseDrafter),
+    tiny: values['tiny-models'] as boolean,
+    tasksDir: resolve(values.tasks as string),
+    out: resolve(values.out as string),
+    only: values.only,
+    limit: values.limit === undefined ? undefined : int('limit', values.limit),
+    threads: int('threads', values.threads as string),
+    contextSize: int('context-size', values['context-size'] as string),
+    maxOutputTokens: int('max-output-tokens', values['max-output-tokens'] as string),
+    maxDraftTokens: int('max-draft-tokens', values['max-draft-tokens'] as string),
+    ceilingReps: int('ceiling-reps', values['ceiling-reps'] as string),
+    maxK: int('max-k', values['max-k'] as string),
+    peerPredictionMax: int('peer-prediction-max', values['peer-prediction-max'] as string),
+    gpu: values.cpu ? false : 'auto',
+    kvCache: kvCacheType(values['kv-cache'] as string),
+  };
+}
+
+function kvCacheType(v: string): 'F16' | 'F32' {
+  const upper = v.toUpperCase();
+  if (upper !== 'F16' && upper !== 'F32') throw new Error(`--kv-cache must be F16 or F32, got ${v}`);
+  return upper;
+}
+
+/** `NAME=PATH[:kind,kind]` or just `PATH` (named after the file, every kind). */
+function parseDrafter(spec: string): { name: string; path: string; kinds: EditKind[] } {
+  const eq = spec.indexOf('=');
+  const name = eq > 0 ? spec.slice(0, eq) : basename(spec).replace(/\.gguf$/, '');
+  const rest = eq > 0 ? spec.slice(eq + 1) : spec;
+  const colon = rest.lastIndexOf(':');
+  const kindsPart = colon > 0 && !rest.slice(colon + 1).includes('/') ? rest.slice(colon + 1) : '';
+  const path = resolve(kindsPart ? rest.slice(0, colon) : rest);
+  const kinds = kindsPart ? kindsPart.split(',') : [...EDIT_KINDS];
+  for (const k of kinds) if (!(EDIT_KINDS as readonly string[]).includes(k)) throw new Error(`--drafter ${spec}: unknown edit kind ${k}`);
+  return { name, path, kinds: kinds as EditKind[] };
+}
+
+function chooseModels(options: Options): ModelChoice {
+  if (options.tiny) {
+    // Random weights: the pipeline and the speeds are real, the edits are not. Shaped like the shipped ones.
+    const verifier = writeTinyLlama({ seed: 11, embedding: 256, heads: 4, layers: 4, feedForward: 512, contextLength: 4096 });
+    const drafter = writeTinyLlama({ seed: 12, embedding: 128, heads: 4, layers: 2, feedForward: 256, contextLength: 4096 });
+    return {
+      label: 'RANDOM-WEIGHT test models (tests/helpers/gguf): speeds and exactness are real, the edits are noise',
+      randomWeights: true,
+      verifier: verifier.path,
+      drafters: [{ name: 'random-drafter', path: drafter.path, kinds: [...EDIT_KINDS] }],
+      cleanup: () => {
+        verifier.cleanup();
+        drafter.cleanup();
+      },
+    };
+  }
+  if (options.verifier) return { label: 'models from the command line', randomWeights: false, verifier: resolve(options.verifier), drafters: options.drafters };
+  const shipped = readShippedModels();
+  if (!shipped.ok) throw new Error(`${shipped.reason}; or name models with --verifier/--drafter, or run with --tiny-models`);
+  const verifier = shipped.models.find((m) => m.role === 'verifier');
+  if (!verifier) throw new Error(`${shipped.manifestPath} lists no verifier`);
+  const drafters = shipped.models.filter((m) => m.role === 'drafter').filter((m) => {
+    if (exists(m.path)) return true;
+    console.warn(`drafter ${m.name}: ${m.file} is missing; benchmarking without it`);
+    return false;
+  });
+  return {
+    label: 'shipped models (models/manifest.json)',
+    randomWeights: false,
+    verifier: verifier.path,
+    drafters: options.drafters.length > 0 ? options.drafters : drafters.map((m) => ({ name: m.name, path: m.path, kinds: m.kinds })),
+  };
+}
+
+function exists(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+async function describeModel(path: string, root: string) {
+  const info = await readGgufFileInfo(path, { readTensorInfo: true, logWarnings: false, sourceType: 'filesystem' });
+  const parameters = (info.fullTensorInfo ?? info.tensorInfo ?? []).reduce((n, t) => n + t.dimensions.reduce<number>((a, d) => a * Number(d), 1), 0);
+  const sha256 = createHash('sha256').update(readFileSync(path)).digest('hex');
+  const shown = path.startsWith(root) ? relative(root, path) : basename(path);
+  return { file: shown, sizeBytes: statSync(path).size, parameters, sha256 };
+}
+
+const geomean = (xs: number[]) => (xs.length === 0 ? 0 : Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length));
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+const round = (x: number, digits = 1) => Number(x.toFixed(digits));
+
+class Bench {
+  private readonly ceilingK: number;
+
+  constructor(
+    private readonly model: LlamaTargetModel,
+    private readonly drafters: CandidateDrafter[],
+    private readonly options: Options,
+  ) {
+    this.ceilingK = options.maxK;
+  }
+
+  /** Token budget per scope: twice the scope's length and some, so looping models stop the same way in every variant. */
+  budget(edit: PreparedEdit): number {
+    return Math.min(this.options.maxOutputTokens, 2 * this.model.tokenize(edit.scope.text).length + 32);
+  }
+
+  async run(variant: Variant, task: BenchTask, budgets: number[]): Promise<VariantRun> {
+    const started = performance.now();
+    const scopes = await Promise.all(task.edits.map((edit, i) => this.runScope(variant, edit, budgets[i])));
+    return { ms: performance.now() - started, scopes };
+  }
+
+  private async runScope(variant: Variant, edit: BenchTask['edits'][number], budget: number): Promise<ScopeOutput> {
+    if (variant === 'peer') {
+      const prompt = prepared(edit).prompt;
+      const peer = await peerDecode(this.model, prompt, { stop: STOP, maxOutputTokens: budget, predictionMax: this.options.peerPredictionMax });
+      return { tokens: peer.tokens, stopReason: peer.stopReason, validated: peer.validated, refuted: peer.refuted };
+    }
+    // A fresh verifier per run: its one sequence starts empty, so no run reuses another's prompt cache.
+    const verifier = new GreedyVerifier(this.model, { sequences: 1, maxDraftTokens: this.options.maxDraftTokens, maxOutputTokens: budget });
+    if (variant === 'baseline') {
+      try {
+        const outcome = await verifier.decodePlain({ prompt: prepared(edit).prompt, stop: STOP, maxOutputTokens: budget });
+        if (outcome.status !== 'ok') throw new Error(`baseline: ${JSON.stringify(outcome)}`);
+        return { tokens: outcome.result.tokens, stopReason: outcome.result.stopReason, stats: outcome.result.stats };
+      } finally {
+        await verifier.dispose();
+      }
+    }
+    const engine = new SpeculativeEngine({ verifier, drafters: this.drafters, maxOutputTokens: budget, mode: 'exact' });
+    try {
+      const run = await engine.run(edit, { signal: new AbortController().signal }, LAYERS[variant]);
+      const outcome = run.outcome.status === 'unavailable' ? `unavailable: ${run.outcome.reason}` : run.outcome.status;
+      const candidates = run.candidates.map((c) => `${c.name}: ${c.status}${c.reason ? ` (${c.reason})` : ''}`);
+      return { tokens: run.verified?.tokens ?? [], stopReason: run.verified?.stopReason ?? 'none', stats: run.verified?.stats, outcome, candidates };
+    } finally {
+      await engine.dispose();
+    }
+  }
+
+  async ceiling(tasks: BenchTask[]): Promise<CeilingPoint[]> {
+    // The longest prompt of the suite: the ceiling at a realistic context length.
+    const edits = tasks.flatMap((t) => t.edits.map((e) => prepared(e)));
+    const longest = edits.reduce((a, b) => (b.prompt.length > a.prompt.length ? b : a));
+    return measureCeiling(this.model, promptTokens(this.model, longest.prompt), this.model.tokenize(longest.scope.text), this.ceilingK, this.options.ceilingReps);
+  }
+}
+
+function prepared(edit: BenchTask['edits'][number]): PreparedEdit {
+  const result = prepareEdit(edit);
+  if (!result.ok) throw new Error(`${edit.document.uri}: ${result.reason}`);
+  return result.edit;
+}
+
+interface TaskRecord {
+  id: string;
+  kind: EditKind;
+  outputTokens: number;
+  baselineMs: number;
+  peerMs: number;
+  lookupMs: number;
+  draftersMs: number;
+  allMs: number;
+  drafted: number;
+  accepted: number;
+  verifierCalls: number;
+  exact: boolean;
+}
+
+function record(task: BenchTask, runs: Record<Variant, VariantRun>): { task: TaskRecord; detail: Record<string, unknown> } {
+  const base = runs.baseline.scopes;
+  const same = (v: Variant) => runs[v].scopes.every((s, i) => s.tokens.length === base[i].tokens.length && s.tokens.every((t, j) => t === base[i].tokens[j]));
+  const stat = (v: Variant, key: 'drafted' | 'accepted' | 'verifierCalls') => sum(runs[v].scopes.map((s) => s.stats?.[key] ?? 0));
+  const summary = (v: Variant) => ({ ms: round(runs[v].ms), drafted: stat(v, 'drafted'), accepted: stat(v, 'accepted'), verifierCalls: stat(v, 'verifierCalls'), exact: same(v) });
+  return {
+    task: {
+      id: task.id,
+      kind: task.kind,
+      outputTokens: sum(base.map((s) => s.tokens.length)),
+      baselineMs: round(runs.baseline.ms),
+      peerMs: round(runs.peer.ms),
+      lookupMs: round(runs.lookup.ms),
+      draftersMs: round(runs.drafters.ms),
+      allMs: round(runs.all.ms),
+      drafted: stat('all', 'drafted'),
+      accepted: stat('all', 'accepted'),
+      verifierCalls: stat('all', 'verifierCalls'),
+      exact: same('lookup') && same('drafters') && same('all'),
+    },
+    detail: {
+      id: task.id,
+      files: task.files,
+      stopReasons: base.map((s) => s.stopReason),
+      baselineVerifierCalls: stat('baseline', 'verifierCalls'),
+      peer: { ms: round(runs.peer.ms), exact: same('peer'), validated: sum(runs.peer.scopes.map((s) => s.validated ?? 0)), refuted: sum(runs.peer.scopes.map((s) => s.refuted ?? 0)) },
+      lookup: summary('lookup'),
+      drafters: summary('drafters'),
+      all: { ...summary('all'), outcomes: runs.all.scopes.map((s) => s.outcome), candidates: runs.all.scopes.map((s) => s.candidates) },
+    },
+  };
+}
+
+function summarize(tasks: TaskRecord[], ceiling: CeilingPoint[]) {
+  const best = ceiling.reduce<CeilingPoint | undefined>((b, c) => (!b || c.speedup > b.speedup ? c : b), undefined);
+  const speedupVsBaseline = round(geomean(tasks.map((t) => t.baselineMs / t.allMs)), 3);
+  return {
+    speedupVsBaseline,
+    speedupVsPeer: round(geomean(tasks.map((t) => t.peerMs / t.allMs)), 3),
+    acceptance: round(sum(tasks.map((t) => t.accepted)) / Math.max(1, sum(tasks.map((t) => t.drafted))), 3),
+    exactRate: round(tasks.filter((t) => t.exact).length / Math.max(1, tasks.length), 3),
+    ceiling: {
+      bestK: best?.k ?? null,
+      best: best ? round(best.speedup, 3) : null,
+      fractionOfCeiling: best ? round(speedupVsBaseline / best.speedup, 3) : null,
+      curve: ceiling.map((c) => ({ k: c.k, batchMs: round(c.batchMs, 3), singleStepsMs: round(c.singleStepsMs, 3), speedup: round(c.speedup, 3) })),
+    },
+    tasks: tasks.length,
+    speedupsVsBaseline: {
+      peer: round(geomean(tasks.map((t) => t.baselineMs / t.peerMs)), 3),
+      lookup: round(geomean(tasks.map((t) => t.baselineMs / t.lookupMs)), 3),
+      drafters: round(geomean(tasks.map((t) => t.baselineMs / t.draftersMs)), 3),
+      all: speedupVsBaseline,
+    },
+  };
+}
+
+function writeAtomically(path: string, content: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp`;
+  writeFileSync(tmp, content);
+  renameSync(tmp, path);
+}
+
+function printTable(tasks: TaskRecord[]): void {
+  const header = ['task', 'kind', 'out', 'base ms', 'peer', 'lookup', 'drafters', 'all', 'x base', 'x peer', 'accept', 'exact'];
+  const rows = tasks.map((t) => [
+    t.id,
+    t.kind,
+    String(t.outputTokens),
+    t.baselineMs.toFixed(0),
+    t.peerMs.toFixed(0),
+    t.lookupMs.toFixed(0),
+    t.draftersMs.toFixed(0),
+    t.allMs.toFixed(0),
+    (t.baselineMs / t.allMs).toFixed(2),
+    (t.peerMs / t.allMs).toFixed(2),
+    t.drafted === 0 ? '-' : `${((100 * t.accepted) / t.drafted).toFixed(0)}%`,
+    t.exact ? 'yes' : 'NO',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  console.log(line(header));
+  for (const r of rows) console.log(line(r));
+}
+
+async function main(): Promise<void> {
+  const root = projectRoot();
+  const options = parseOptions(root);
+  const choice = chooseModels(options);
+  let tasks = loadBenchTasks(options.tasksDir, root);
+  if (options.only) tasks = tasks.filter((t) => t.id.includes(options.only!));
+  if (options.limit) tasks = tasks.slice(0, options.limit);
+  if (tasks.length === 0) throw new Error('no task selected');
+  console.log(`models: ${choice.label}`);
+  const model = await LlamaTargetModel.load({ modelPath: choice.verifier, threads: options.threads, contextSize: options.contextSize, sequences: 4, gpu: options.gpu, kvCacheType: options.kvCache });
+  const pool = choice.drafters.length > 0 ? new ModelDrafterPool(choice.drafters.map((d) => ({ name: d.name, modelPath: d.path, threads: options.threads, contextSize: options.contextSize, gpu: options.gpu }))) : null;
+  const drafters = pool ? poolDrafters(pool, new Map(choice.drafters.map((d) => [d.name, d.kinds]))) : [];
+  try {
+    const header = {
+      machine: {
+        cpu: cpus()[0]?.model ?? 'unknown',
+        cores: cpus().length,
+        memoryGiB: round(totalmem() / 2 ** 30),
+        platform: `${platform()} ${release()}`,
+        node: process.version,
+        nodeLlamaCpp: (JSON.parse(readFileSync(join(root, 'node_modules', 'node-llama-cpp', 'package.json'), 'utf8')) as { version: string }).version,
+        gpu: model.model.llama.gpu || 'none (CPU)',
+        threadsPerContext: options.threads,
+        loadAverageAtStart: loadavg().map((l) => round(l, 2)),
+        note: 'wall times of one process; other work on the machine (e.g. model training on a core) is visible in the load average',
+      },
+      models: {
+        label: choice.label,
+        randomWeights: choice.randomWeights,
+        verifier: await describeModel(choice.verifier, root),
+        drafters: await Promise.all(choice.drafters.map(async (d) => ({ name: d.name, kinds: d.kinds, ...(await describeModel(d.path, root)) }))),
+      },
+      config: {
+        variants: 'baseline = plain greedy; peer = node-llama-cpp InputLookupTokenPredictor via sequence.evaluate; lookup/drafters/all = specedit layers',
+        peerPredictor: { patternLengthMin: 1, predictionLengthMax: options.peerPredictionMax },
+        maxDraftTokens: options.maxDraftTokens,
+        outputBudget: `min(${options.maxOutputTokens}, 2 x scope tokens + 32) per scope`,
+        contextSize: options.contextSize,
+        kvCache: options.kvCache,
+      },
+    };
+    const svgPath = options.out.replace(/\.json$/, '') + '.svg';
+    const records: TaskRecord[] = [];
+    const details: Record<string, unknown>[] = [];
+    let ceiling: CeilingPoint[] = [];
+    const save = () => {
+      writeAtomically(options.out, JSON.stringify({ ...header, tasks: records, summary: summarize(records, ceiling), details, complete: records.length === tasks.length }, null, 1) + '\n');
+      const chartTasks = records.map((t) => ({ id: t.id, all: t.baselineMs / t.allMs, lookup: t.baselineMs / t.lookupMs, peer: t.baselineMs / t.peerMs }));
+      writeAtomically(svgPath, speedChart(`specedit edit speed: ${choice.randomWeights ? 'RANDOM-WEIGHT models' : basename(choice.verifier)} (${records.length} tasks)`, chartTasks, ceiling));
+    };
+    const bench = new Bench(model, drafters, options);
+    console.log('measuring the ceiling (batch of K tokens vs K single steps)...');
+    ceiling = await bench.ceiling(tasks);
+    save();
+    const best = ceiling.reduce((b, c) => (c.speedup > b.speedup ? c : b));
+    console.log(`t(1) = ${ceiling[0].batchMs.toFixed(2)} ms; best K = ${best.k}: t(K) = ${best.batchMs.toFixed(2)} ms, ceiling ${best.speedup.toFixed(2)}x`);
+    // Warm-up (not recorded): page in the weights and the drafters' models.
+    const warm = tasks[0];
+    const warmBudgets = warm.edits.map((e) => bench.budget(prepared(e)));
+    await bench.run('baseline', warm, warmBudgets);
+    await bench.run('all', warm, warmBudgets);
+    for (const [i, task] of tasks.entries()) {
+      const budgets = task.edits.map((e) => bench.budget(prepared(e)));
+      const order = VARIANTS.map((_, j) => VARIANTS[(i + j) % VARIANTS.length]);
+      const runs = {} as Record<Variant, VariantRun>;
+      for (const variant of order) runs[variant] = await bench.run(variant, task, budgets);
+      const { task: rec, detail } = record(task, runs);
+      records.push(rec);
+      details.push({ ...detail, order, budgets });
+      save();
+      console.log(
+        `[${i + 1}/${tasks.length}] ${task.id}: ${rec.outputTokens} tokens, baseline ${rec.baselineMs.toFixed(0)} ms, peer ${rec.peerMs.toFixed(0)}, ` +
+          `lookup ${rec.lookupMs.toFixed(0)}, drafters ${rec.draftersMs.toFixed(0)}, all ${rec.allMs.toFixed(0)} (${(rec.baselineMs / rec.allMs).toFixed(2)}x)${rec.exact ? '' : ' NOT EXACT'}`,
+      );
+    }
+    console.log('');
+    printTable(records);
+    const summary = summarize(records, ceiling);
+    console.log(
+      `\nsummary (${choice.label}): all layers ${summary.speedupVsBaseline}x vs plain greedy, ${summary.speedupVsPeer}x vs the peer; ` +
+        `acceptance ${(summary.acceptance * 100).toFixed(1)}%; exact ${(summary.exactRate * 100).toFixed(0)}%; ` +
+        `ceiling ${summary.ceiling.best}x at K=${summary.ceiling.bestK} (reached ${((summary.ceiling.fractionOfCeiling ?? 0) * 100).toFixed(0)}% of it)`,
+    );
+    console.log(`wrote ${relative(process.cwd(), options.out)} and ${relative(process.cwd(), svgPath)}`);
+  } finally {
+    await pool?.close();
+    await model.dispose();
+    choice.cleanup?.();
+  }
+}
+
+await main();

@@ -1,0 +1,79 @@
+/**
+ * A piscina worker running one drafter model: it writes a whole candidate edit
+ * by plain greedy decoding. The model starts loading when the worker starts;
+ * a load error is reported by every task (the drafter is off, the server is
+ * not). Cancellation is cooperative through a shared flag, because aborting a
+ * running piscina task terminates the worker and its loaded model.
+ */
+import { workerData } from 'node:worker_threads';
+import { LlamaTargetModel } from '../verifier/llama-target-model.js';
+import { plainGreedyDecode } from '../verifier/plain-greedy-decode.js';
+import type { TargetSequence } from '../verifier/target-model.js';
+import type { StopReason } from '../verifier/output-buffer.js';
+
+export interface DrafterWorkerData {
+  name: string;
+  modelPath: string;
+  threads: number;
+  contextSize: number;
+  gpu: 'auto' | false;
+}
+
+/** `settle` waits until the model has loaded or failed: a worker is only safe to terminate outside native calls. */
+export type DrafterWorkerTask = DraftTask | { kind: 'settle' };
+
+export interface DraftTask {
+  kind: 'draft';
+  prompt: string;
+  maxTokens: number;
+  stop: string[];
+  /** Int32 flag: set to 1 by the pool to cancel this task. */
+  cancel: SharedArrayBuffer;
+}
+
+export type DrafterWorkerResult =
+  | { status: 'ok'; text: string; tokens: number; stopReason: StopReason; ms: number }
+  | { status: 'cancelled' }
+  | { status: 'settled' };
+
+const CANCEL_POLL_MS = 5;
+
+const spec = workerData as DrafterWorkerData;
+const loading = LlamaTargetModel.load({ modelPath: spec.modelPath, threads: spec.threads, contextSize: spec.contextSize, sequences: 1, gpu: spec.gpu });
+loading.catch(() => undefined); // reported by the tasks that need the model
+let sequence: TargetSequence | null = null;
+
+/** A signal that fires when the pool sets the task's flag; polled because the flag is plain shared memory. */
+function flagSignal(cancel: SharedArrayBuffer): { signal: AbortSignal; stop: () => void } {
+  const flag = new Int32Array(cancel);
+  const controller = new AbortController();
+  const check = () => {
+    if (Atomics.load(flag, 0) !== 0) controller.abort();
+  };
+  check();
+  const timer = setInterval(check, CANCEL_POLL_MS);
+  return { signal: controller.signal, stop: () => clearInterval(timer) };
+}
+
+export default async function run(task: DrafterWorkerTask): Promise<DrafterWorkerResult> {
+  if (task.kind === 'settle') {
+    await loading.catch(() => undefined);
+    return { status: 'settled' };
+  }
+  return draft(task);
+}
+
+async function draft(task: DraftTask): Promise<DrafterWorkerResult> {
+  const model = await loading;
+  sequence ??= model.openSequence(); // kept between tasks: the next prompt reuses the cached prefix
+  const { signal, stop } = flagSignal(task.cancel);
+  try {
+    const outcome = await plainGreedyDecode(model, sequence, { prompt: task.prompt, stop: task.stop, maxOutputTokens: task.maxTokens, signal });
+    if (outcome.status === 'cancelled') return { status: 'cancelled' };
+    if (outcome.status === 'unavailable') throw new Error(`drafter ${spec.name}: ${outcome.reason}`);
+    const { text, stats, stopReason } = outcome.result;
+    return { status: 'ok', text, tokens: stats.outputTokens, stopReason, ms: stats.wallMs };
+  } finally {
+    stop();
+  }
+}

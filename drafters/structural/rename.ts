@@ -1,0 +1,167 @@
+import type Parser from 'tree-sitter';
+import type { OffsetRange, TextReplacement } from '../../protocol/text.js';
+import { isIntrinsicTagName, TYPE, type BindingKind, type NameOccurrence } from '../../syntax/name-occurrence.js';
+import { NameIndex, nameLeafAt, resolveName, type Binding } from '../../syntax/name-resolution.js';
+import { newNameProblem } from './identifier-name.js';
+
+export { isValidIdentifier } from './identifier-name.js';
+
+export type RenameResult =
+  | {
+      ok: true;
+      /** One per occurrence, against the text the rename was computed on. Empty when the name does not change. */
+      replacements: TextReplacement[];
+      /** The first declaration of the binding. */
+      declaration: OffsetRange;
+      /** Occurrences renamed other than declarations. */
+      references: number;
+      kind: BindingKind;
+      /** The binding is declared `export`ed under its name: other files importing it need the same rename. */
+      changesExports: boolean;
+    }
+  | { ok: false; reason: string };
+
+/**
+ * Renames the binding named at `offset` by scope analysis of the syntax tree:
+ * every declaration and reference of that binding, and nothing else. Shadowing,
+ * hoisting, value/type namespaces, destructuring and shorthand properties are
+ * handled; property names, strings, comments and labels are left alone. It
+ * refuses, with a reason, any rename that would change what some name in the
+ * file refers to (a capture either way), since a rename must not change
+ * behaviour. No type information: `o.x` is never renamed.
+ */
+export function renameBinding(tree: Parser.Tree, text: string, offset: number, newName: string): RenameResult {
+  const target = findBinding(tree, text, offset);
+  if (!target.ok) return target;
+  const { binding, index } = target;
+  const invalid = newNameProblem(newName, (binding.namespaces & TYPE) !== 0);
+  if (invalid) return { ok: false, reason: invalid };
+
+  const occurrences: NameOccurrence[] = [];
+  for (const occurrence of index.occurrences) {
+    const owners = index.bindingsOf(occurrence);
+    if (!owners.some(b => isSame(b, binding))) continue;
+    if (owners.length > 1) {
+      return refuse(text, occurrence, `\`${binding.name}\` here stands for a value and a type of that name at once; rename them together by hand`);
+    }
+    occurrences.push(occurrence);
+  }
+  if (newName !== binding.name) {
+    const conflict = captureProblem(tree, text, binding, occurrences, newName);
+    if (conflict) return { ok: false, reason: conflict };
+  }
+
+  const first = binding.declarations[0];
+  return {
+    ok: true,
+    replacements: newName === binding.name ? [] : occurrences.map(o => replacementFor(o, newName)),
+    declaration: { start: first.start, end: first.end },
+    references: occurrences.filter(o => o.role === 'reference').length,
+    kind: binding.kind,
+    changesExports: binding.declarations.some(d => d.exported),
+  };
+}
+
+type Target = { ok: true; binding: Binding; index: NameIndex } | { ok: false; reason: string };
+
+function findBinding(tree: Parser.Tree, text: string, offset: number): Target {
+  const leaf = nameLeafAt(tree, offset);
+  if (!leaf) return { ok: false, reason: notANameReason(tree, offset) };
+  const resolution = resolveName(tree, text, leaf);
+  const name = text.slice(leaf.startIndex, leaf.endIndex);
+  if (!resolution) {
+    return {
+      ok: false,
+      reason: leaf.type === 'property_identifier'
+        ? `\`${name}\` here is a property name; property renames need type information, which the structural rename does not have`
+        : `\`${name}\` here does not name a local binding (it is another module's name for an import, an HTML tag or a namespace member)`,
+    };
+  }
+  const { binding } = resolution;
+  if (!binding) {
+    return { ok: false, reason: `\`${name}\` is not declared in this file (a global or ambient name); renaming it here would break the code that declares it` };
+  }
+  if (binding.kind === 'enum-member') {
+    return { ok: false, reason: `\`${name}\` is an enum member, used elsewhere as a property (\`E.${name}\`); property renames need type information` };
+  }
+  const parameterProperty = binding.declarations.find(d => d.parameterProperty);
+  if (parameterProperty) {
+    return { ok: false, reason: `\`${name}\` is a parameter property: it also declares \`this.${name}\`, and property renames need type information` };
+  }
+  // Resolution indexed declarations only; renaming needs every occurrence in the binding's scope.
+  const index = new NameIndex(tree, text, binding.name);
+  index.cover(binding.scopeStart, binding.scopeEnd);
+  return { ok: true, binding: index.bindingsOf(binding.declarations[0])[0], index };
+}
+
+function notANameReason(tree: Parser.Tree, offset: number): string {
+  const node = tree.rootNode.descendantForIndex(offset, offset);
+  if (node.type === 'statement_identifier') return 'labels are not renamed by the structural rename';
+  if (node.type === 'private_property_identifier') return 'private members (`#x`) are properties; property renames need type information';
+  return 'there is no variable, function, class or type name at the cursor';
+}
+
+/**
+ * Why renaming to `newName` would change what some name refers to, or
+ * undefined. All three checks only need the occurrences of `newName` inside
+ * the binding's scope: (1) a `newName` already declared in that scope; (2) a
+ * `newName` declared in an inner scope around one of our occurrences, which
+ * would capture it; (3) a `newName` in the scope that now means an outer
+ * binding or a global, which ours would capture.
+ */
+function captureProblem(tree: Parser.Tree, text: string, binding: Binding, occurrences: NameOccurrence[], newName: string): string | undefined {
+  const jsxTag = occurrences.find(o => o.role === 'reference' && o.jsxTag);
+  if (jsxTag && isIntrinsicTagName(newName)) {
+    return `\`<${newName}>\` would be read as an HTML element, not as \`${binding.name}\` (line ${lineOf(text, jsxTag.start)}); JSX components need a capitalised name`;
+  }
+  const others = new NameIndex(tree, text, newName);
+  others.cover(binding.scopeStart, binding.scopeEnd);
+  const overlaps = (b: { namespaces: number }) => (b.namespaces & binding.namespaces) !== 0;
+  const strictlyInside = (b: Binding) => b.scopeId !== binding.scopeId && binding.scopeStart <= b.scopeStart && b.scopeEnd <= binding.scopeEnd;
+
+  const sameScope = others.bindings.find(b => b.scopeId === binding.scopeId && overlaps(b));
+  if (sameScope) {
+    return `\`${newName}\` is already declared in the same scope (line ${lineOf(text, sameScope.declarations[0].start)})`;
+  }
+  for (const occurrence of occurrences) {
+    const shadow = others.bindings.find(b => overlaps(b) && strictlyInside(b) && b.scopeStart <= occurrence.start && occurrence.end <= b.scopeEnd);
+    if (shadow) {
+      return `the \`${binding.name}\` on line ${lineOf(text, occurrence.start)} would then mean the \`${newName}\` declared on line ${lineOf(text, shadow.declarations[0].start)}`;
+    }
+  }
+  for (const occurrence of others.occurrences) {
+    if (!overlaps(occurrence)) continue;
+    if (others.bindingsOf(occurrence).some(b => strictlyInside(b))) continue;
+    const what = occurrence.role === 'declaration' ? 'declaration of' : 'reference to';
+    return `the existing ${what} \`${newName}\` on line ${lineOf(text, occurrence.start)} would clash with the renamed \`${binding.name}\``;
+  }
+  return undefined;
+}
+
+function replacementFor(occurrence: NameOccurrence, newName: string): TextReplacement {
+  const { start, end, name } = occurrence;
+  switch (occurrence.form) {
+    case 'shorthand': // `{x}` → `{x: y}`: the property keeps its name
+      return { start, end, newText: `${name}: ${newName}` };
+    case 'import-specifier': // `import {x}` → `import {x as y}`: the module still exports x
+      return { start, end, newText: `${name} as ${newName}` };
+    case 'export-specifier': // `export {x}` → `export {y as x}`: importers still see x
+      return { start, end, newText: `${newName} as ${name}` };
+    default:
+      return { start, end, newText: newName };
+  }
+}
+
+function isSame(a: Binding, b: Binding): boolean {
+  return a.scopeId === b.scopeId && (a.namespaces & b.namespaces) !== 0;
+}
+
+function refuse(text: string, occurrence: NameOccurrence, why: string): RenameResult {
+  return { ok: false, reason: `${why} (line ${lineOf(text, occurrence.start)})` };
+}
+
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return line;
+}

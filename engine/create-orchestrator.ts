@@ -1,0 +1,24 @@
+import type { Config } from '../protocol/config.js';
+import type { EditOrchestrator } from '../protocol/edit-task.js';
+import { EditPipeline } from './edit-pipeline.js';
+import { LazyModelEngine } from './lazy-model-engine.js';
+import { loadSpeculativeEngine, type ModelSetup } from './model-loader.js';
+
+export interface OrchestratorLogger {
+  error(message: string): void;
+  warn(message: string): void;
+  info(message: string): void;
+  debug(message: string): void;
+}
+
+/**
+ * Builds the orchestrator for a configuration: structural edits at once, and
+ * the speculation engine (verifier + drafter pool) loaded on the first request
+ * that needs a model. A missing or corrupt model turns the model-backed kinds
+ * off with a reason naming the file and how to get it; structural features
+ * keep working. `setup` is for tests and tools (worker file, manifest, KV type).
+ */
+export function createOrchestrator(config: Config, logger: OrchestratorLogger, setup: ModelSetup = {}): EditOrchestrator {
+  const models = new LazyModelEngine(() => loadSpeculativeEngine(config, logger, setup), logger);
+  return new EditPipeline({ models });
+}

@@ -1,0 +1,102 @@
+/**
+ * From an EditTask to the one prompt every model sees (protocol/prompt-format.ts):
+ * the scope the kind needs, the declarations it refers to, and the
+ * instruction sentence the models were trained on.
+ */
+import { isAbsolute, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { EditTask } from '../protocol/edit-task.js';
+import type { OffsetRange } from '../protocol/text.js';
+import { buildPrompt, instructionFor, type PromptParts } from '../protocol/prompt-format.js';
+import { syntaxProblems } from '../syntax/diagnostics.js';
+import { SyntaxDocument } from '../syntax/syntax-document.js';
+import { isValidIdentifier } from '../drafters/structural/rename.js';
+import { editScope, type EditScope } from './edit-scope.js';
+import { DEFAULT_CONTEXT_CHARS, promptContext } from './prompt-context.js';
+
+/** Function name put in the instruction of an extract when the task names none. */
+export const DEFAULT_EXTRACTED_NAME = 'extracted';
+
+export interface PreparedEdit {
+  scope: EditScope;
+  parts: PromptParts;
+  prompt: string;
+  syntax: SyntaxDocument;
+  /** rename: the name being renamed. */
+  oldName?: string;
+  /** fix: the diagnostic's message (given, or the syntax error found at the range). */
+  message?: string;
+}
+
+export interface PromptOptions {
+  /** Budget of the context section, characters (0: no context). */
+  contextChars?: number;
+  /** Paths in prompts are relative to this directory (default: the working directory). */
+  workspaceRoot?: string;
+}
+
+export type Prepared = { ok: true; edit: PreparedEdit } | { ok: false; reason: string };
+
+export function prepareEdit(task: EditTask, options: PromptOptions = {}): Prepared {
+  const syntax = new SyntaxDocument(task.document.languageId, task.document.text);
+  const text = task.document.text;
+  const scope = editScope(task.kind, syntax.tree, text, task.range);
+  if (scope.text.trim() === '') return { ok: false, reason: 'there is no code at the selected range to edit' };
+  const instruction = instructionOf(task, syntax, scope);
+  if (!instruction.ok) return instruction;
+  const parts: PromptParts = {
+    kind: task.kind,
+    file: promptPath(task.document.uri, options.workspaceRoot),
+    context: promptContext(syntax.tree, text, scope.range, options.contextChars ?? DEFAULT_CONTEXT_CHARS),
+    original: scope.text,
+    instruction: instruction.sentence,
+  };
+  return { ok: true, edit: { scope, parts, prompt: buildPrompt(parts), syntax, oldName: instruction.oldName, message: instruction.message } };
+}
+
+type Instruction = { ok: true; sentence: string; oldName?: string; message?: string } | { ok: false; reason: string };
+
+function instructionOf(task: EditTask, syntax: SyntaxDocument, scope: EditScope): Instruction {
+  const { args, range } = task;
+  switch (task.kind) {
+    case 'rename': {
+      const oldName = task.document.text.slice(range.start, range.end).trim();
+      if (!isValidIdentifier(oldName)) return { ok: false, reason: `the range holds \`${oldName.slice(0, 40)}\`, not a name to rename` };
+      return { ok: true, sentence: instructionFor('rename', { oldName, newName: args.newName }), oldName };
+    }
+    case 'extract':
+      return { ok: true, sentence: instructionFor('extract', { functionName: args.newName ?? DEFAULT_EXTRACTED_NAME }) };
+    case 'optimizeLoop':
+      return { ok: true, sentence: instructionFor('optimizeLoop', {}) };
+    case 'fix': {
+      const message = args.diagnostic?.message ?? syntaxProblemAt(syntax, range, scope.range);
+      if (!message) return { ok: false, reason: 'there is no diagnostic to fix at the selected range' };
+      return { ok: true, sentence: instructionFor('fix', { message }), message };
+    }
+    case 'instruction':
+      if (!args.instruction?.trim()) return { ok: false, reason: 'an edit with instruction needs the instruction text' };
+      return { ok: true, sentence: instructionFor('instruction', { instruction: args.instruction }) };
+  }
+}
+
+/** The syntax error at the range, else the first one in the scope. */
+function syntaxProblemAt(syntax: SyntaxDocument, range: OffsetRange, scope: OffsetRange): string | undefined {
+  const overlaps = (a: OffsetRange, b: OffsetRange) => a.start <= b.end && b.start <= a.end;
+  const problems = syntaxProblems(syntax.tree);
+  return (problems.find((p) => overlaps(p.range, range)) ?? problems.find((p) => overlaps(p.range, scope)))?.message;
+}
+
+/** The document's path relative to the workspace, as the training data writes it; its last two segments when outside. */
+export function promptPath(uri: string, workspaceRoot = process.cwd()): string {
+  let path: string;
+  try {
+    path = uri.startsWith('file:') ? fileURLToPath(uri) : uri;
+  } catch {
+    path = uri;
+  }
+  if (isAbsolute(path)) {
+    const inside = relative(workspaceRoot, path);
+    if (inside && !inside.startsWith('..') && !isAbsolute(inside)) return inside.split(sep).join('/');
+  }
+  return path.split(/[\\/]/).filter(Boolean).slice(-2).join('/');
+}

@@ -1,0 +1,149 @@
+/**
+ * Builds the speculative engine from configuration: the verifier (configured,
+ * else the shipped default) in this process, the drafter models in the piscina
+ * pool. The verifier is required; a drafter that cannot be found is left out
+ * with a warning, since the verifier alone still gives exact edits.
+ */
+import { existsSync } from 'node:fs';
+import type { Config } from '../protocol/config.js';
+import type { EditKind } from '../protocol/edit-task.js';
+import { ModelDrafterPool, type ModelDrafterSpec } from '../drafters/model-drafter-pool.js';
+import { GreedyVerifier } from '../verifier/greedy-verifier.js';
+import { LlamaTargetModel } from '../verifier/llama-target-model.js';
+import { checkGgufFile, ModelFileError, resolveModelReference } from '../verifier/model-resolver.js';
+import { poolDrafters } from './candidates.js';
+import { BUILD_MODELS_HINT, readShippedModels, type ShippedModel } from './shipped-models.js';
+import { SpeculativeEngine, type EngineLogger } from './speculative-engine.js';
+
+export interface ModelSetup {
+  /** models/manifest.json of the shipped models (default: under the project root). */
+  manifestPath?: string;
+  /** The compiled drafter worker (default: next to drafters/model-drafter-pool.js). */
+  workerFile?: string | URL;
+  /** Relative model paths in the configuration resolve against this (default: the working directory). */
+  baseDir?: string;
+  gpu?: 'auto' | false;
+  /** F32 for bit-exact comparisons in tests. */
+  kvCacheType?: 'F16' | 'F32';
+  /** Prompt context budget, characters. */
+  contextChars?: number;
+}
+
+/** Why the models cannot be used: the message the user sees, naming the file and how to get it. */
+export class ModelsUnavailable extends Error {}
+
+interface DrafterChoice {
+  name: string;
+  path: string;
+  kinds: EditKind[];
+}
+
+export async function loadSpeculativeEngine(config: Config, logger: EngineLogger & { info(m: string): void }, setup: ModelSetup = {}): Promise<SpeculativeEngine> {
+  const started = performance.now();
+  const shipped = config.verifierModel === null || config.drafters.length === 0 ? readShippedModels(setup.manifestPath) : undefined;
+  const verifierPath = await resolveVerifier(config, setup, shipped);
+  const model = await LlamaTargetModel.load({
+    modelPath: verifierPath,
+    threads: config.threads,
+    contextSize: config.contextSize,
+    batchSize: config.batchSize,
+    sequences: config.sequences,
+    gpu: setup.gpu ?? 'auto',
+    kvCacheType: setup.kvCacheType,
+  }).catch((error: unknown) => {
+    throw new ModelsUnavailable(error instanceof Error ? error.message : String(error), { cause: error });
+  });
+  const drafters = await resolveDrafters(config, setup, shipped, logger);
+  const pool = startPool(drafters, config, setup, logger);
+  const verifier = new GreedyVerifier(model, {
+    sequences: config.sequences,
+    maxDraftTokens: config.maxDraftTokens,
+    maxOutputTokens: config.maxOutputTokens,
+    rankThreshold: config.rankThreshold,
+  });
+  logger.info(
+    `models loaded in ${(performance.now() - started).toFixed(0)} ms: verifier ${verifierPath}` +
+      (pool ? `, drafters ${drafters.map((d) => `${d.name} (${d.kinds.join(', ')})`).join('; ')}` : ', no drafter models'),
+  );
+  return new SpeculativeEngine({
+    verifier,
+    drafters: pool ? poolDrafters(pool, new Map(drafters.map((d) => [d.name, d.kinds]))) : [],
+    mode: config.mode,
+    rankThreshold: config.rankThreshold,
+    maxOutputTokens: config.maxOutputTokens,
+    contextChars: setup.contextChars,
+    logger,
+    onDispose: async () => {
+      await pool?.close();
+      await model.dispose();
+    },
+  });
+}
+
+async function resolveVerifier(config: Config, setup: ModelSetup, shipped: ReturnType<typeof readShippedModels> | undefined): Promise<string> {
+  if (config.verifierModel !== null) {
+    try {
+      return await resolveModelReference(config.verifierModel, { allowDownload: config.allowDownload, baseDir: setup.baseDir });
+    } catch (error) {
+      throw new ModelsUnavailable(`the configured verifier model cannot be used: ${(error as Error).message}`, { cause: error });
+    }
+  }
+  if (!shipped?.ok) throw new ModelsUnavailable(`no verifier model is configured and ${shipped?.reason ?? 'no shipped model was found'}; or set "verifierModel" to a GGUF path or an hf: URI`);
+  const model = shipped.models.find((m) => m.role === 'verifier');
+  if (!model) throw new ModelsUnavailable(`${shipped.manifestPath} lists no verifier model; ${BUILD_MODELS_HINT}, or set "verifierModel"`);
+  await checkShipped(model);
+  return model.path;
+}
+
+/** A shipped model must exist and be a sound GGUF; the message says how to rebuild it. */
+async function checkShipped(model: ShippedModel): Promise<void> {
+  if (!existsSync(model.path)) {
+    throw new ModelsUnavailable(`the shipped ${model.role} model ${model.file} was not found (${model.path}); ${BUILD_MODELS_HINT}, or set "${model.role === 'verifier' ? 'verifierModel' : 'drafters'}"`);
+  }
+  try {
+    await checkGgufFile(model.path, model.file);
+  } catch (error) {
+    throw new ModelsUnavailable(`the shipped ${model.role} model ${model.file} is unusable: ${(error as Error).message} ${BUILD_MODELS_HINT}`, { cause: error });
+  }
+}
+
+async function resolveDrafters(
+  config: Config,
+  setup: ModelSetup,
+  shipped: ReturnType<typeof readShippedModels> | undefined,
+  logger: EngineLogger,
+): Promise<DrafterChoice[]> {
+  const out: DrafterChoice[] = [];
+  if (config.drafters.length > 0) {
+    for (const d of config.drafters) {
+      try {
+        out.push({ name: d.name, kinds: d.kinds, path: await resolveModelReference(d.model, { allowDownload: config.allowDownload, baseDir: setup.baseDir }) });
+      } catch (error) {
+        logger.warn(`drafter "${d.name}" is left out: ${(error as Error).message}`);
+      }
+    }
+    return out;
+  }
+  if (!shipped?.ok) return out;
+  for (const m of shipped.models.filter((x) => x.role === 'drafter')) {
+    try {
+      await checkShipped(m);
+      out.push({ name: m.name, kinds: m.kinds, path: m.path });
+    } catch (error) {
+      if (!(error instanceof ModelsUnavailable || error instanceof ModelFileError)) throw error;
+      logger.warn(`drafter "${m.name}" is left out: ${error.message}`);
+    }
+  }
+  return out;
+}
+
+function startPool(drafters: DrafterChoice[], config: Config, setup: ModelSetup, logger: EngineLogger): ModelDrafterPool | null {
+  if (drafters.length === 0) return null;
+  const specs: ModelDrafterSpec[] = drafters.map((d) => ({ name: d.name, modelPath: d.path, threads: config.threads, contextSize: config.contextSize, gpu: setup.gpu ?? 'auto' }));
+  try {
+    return new ModelDrafterPool(specs, { workerFile: setup.workerFile });
+  } catch (error) {
+    logger.warn(`drafter models are off: ${(error as Error).message}`);
+    return null;
+  }
+}

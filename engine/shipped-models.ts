@@ -1,0 +1,78 @@
+/**
+ * The models specedit ships (models/manifest.json, written by training/ship.py)
+ * and the project root they live under, found from this module's location so
+ * that it works from the sources and from dist/ alike.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { EDIT_KINDS, type EditKind } from '../protocol/edit-task.js';
+
+/** How a user gets the shipped models (the training pipeline's make target). */
+export const BUILD_MODELS_HINT = 'build the shipped models with `make -f training/models.mk models`';
+
+const manifestSchema = z.object({
+  models: z.array(
+    z
+      .object({
+        name: z.string().min(1),
+        role: z.enum(['verifier', 'drafter']),
+        /** Relative to the project root. */
+        file: z.string().min(1),
+        kinds: z.array(z.enum(EDIT_KINDS)).optional(),
+      })
+      .passthrough(),
+  ),
+});
+
+export interface ShippedModel {
+  name: string;
+  role: 'verifier' | 'drafter';
+  /** Absolute path. */
+  path: string;
+  /** As written in the manifest, for messages. */
+  file: string;
+  kinds: EditKind[];
+}
+
+export type ShippedModels = { ok: true; manifestPath: string; models: ShippedModel[] } | { ok: false; reason: string };
+
+/** The nearest directory above this module whose package.json names specedit. */
+export function projectRoot(from: string = dirname(fileURLToPath(import.meta.url))): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      try {
+        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'specedit') return dir;
+      } catch {
+        // an unreadable package.json is not ours; keep looking
+      }
+    }
+    if (dirname(dir) === dir) return resolve(from, '..');
+  }
+}
+
+/** Reads and validates the manifest (untrusted: written by another program). */
+export function readShippedModels(manifestPath = join(projectRoot(), 'models', 'manifest.json')): ShippedModels {
+  if (!existsSync(manifestPath)) return { ok: false, reason: `the shipped models are missing (${manifestPath} not found); ${BUILD_MODELS_HINT}` };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(manifestPath, 'utf8'));
+  } catch (error) {
+    return { ok: false, reason: `${manifestPath} is not valid JSON (${(error as Error).message}); ${BUILD_MODELS_HINT}` };
+  }
+  const parsed = manifestSchema.safeParse(raw);
+  if (!parsed.success) {
+    return { ok: false, reason: `${manifestPath} is not a model manifest (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}); ${BUILD_MODELS_HINT}` };
+  }
+  const root = dirname(dirname(manifestPath));
+  const models = parsed.data.models.map((m) => ({
+    name: m.name,
+    role: m.role,
+    file: m.file,
+    path: resolve(root, m.file),
+    kinds: m.kinds ?? [...EDIT_KINDS],
+  }));
+  return { ok: true, manifestPath, models };
+}

@@ -1,0 +1,328 @@
+/**
+ * The model engine behind EditPipeline: one edit through every layer of
+ * DESIGN.md. The prompt (protocol/prompt-format.ts) shows the scope the kind
+ * needs; structural and model drafters write candidates in parallel; the
+ * candidates that parse cleanly in the document become speculation sources,
+ * with the original scope, for the verifier; its output is checked the same
+ * way and becomes minimal replacements.
+ *
+ * Invariant: in exact mode the edited text is the verifier's plain greedy
+ * decode of the prompt, token for token (the layers only change how fast it
+ * comes). Rank mode and name suggestions say so in the result's mode.
+ */
+import type { EditContext, EditKind, EditOutcome, EditTask, FileEdit } from '../protocol/edit-task.js';
+import type { TextReplacement } from '../protocol/text.js';
+import { buildCompletion, END_MARKER } from '../protocol/prompt-format.js';
+import type { EditStats } from '../protocol/stats.js';
+import type { GreedyVerifier } from '../verifier/greedy-verifier.js';
+import type { VerifyMode, VerifyOutcome, VerifyResult, VerifyStep } from '../verifier/verify-types.js';
+import { editedFromCompletion, gatherCandidates, type CandidateDrafter, type CandidateReport, type GatheredCandidates } from './candidates.js';
+import type { ModelEngine } from './edit-pipeline.js';
+import { DEFAULT_EXTRACTED_NAME, prepareEdit, type PreparedEdit, type PromptOptions } from './edit-prompt.js';
+import type { EditScope } from './edit-scope.js';
+import { minimalReplacements } from './minimal-edits.js';
+import { namedCandidates, nameInCandidate, renameSite, type NamedCandidate, type RenameSite } from './name-suggestion.js';
+import { fixCandidates, renamedScope, type TextCandidate } from './structural-candidates.js';
+import { SpliceChecker } from './syntax-filter.js';
+
+/** Which speculation layers run (the benchmark compares them; the server runs all). */
+export interface SpeculationLayers {
+  /** Layer 0: the original scope as a lookup source. */
+  inputLookup: boolean;
+  /** Layer 1: candidates computed from the syntax tree and the diagnostic. */
+  structural: boolean;
+  /** Layer 2: drafter models' candidates. */
+  modelDrafters: boolean;
+}
+
+export const ALL_LAYERS: SpeculationLayers = { inputLookup: true, structural: true, modelDrafters: true };
+
+export interface EngineLogger {
+  debug(message: string): void;
+  warn(message: string): void;
+}
+
+export interface SpeculativeEngineOptions extends PromptOptions {
+  verifier: GreedyVerifier;
+  drafters?: readonly CandidateDrafter[];
+  mode?: VerifyMode;
+  rankThreshold?: number;
+  /** Most tokens the verifier writes for one scope. */
+  maxOutputTokens?: number;
+  logger?: EngineLogger;
+  /** Releases what the engine was built on (model contexts, the drafter pool), after the verifier. */
+  onDispose?: () => Promise<void>;
+}
+
+/** One edit's outcome with what led to it: the benchmark and the tests read the trace. */
+export interface EngineRun {
+  outcome: EditOutcome;
+  scope?: EditScope;
+  prompt?: string;
+  candidates: CandidateReport[];
+  /** The verifier's decode (exact or rank mode), when it ran. */
+  verified?: VerifyResult;
+}
+
+const PROGRESS_INTERVAL_MS = 100;
+
+export class SpeculativeEngine implements ModelEngine {
+  private readonly verifier: GreedyVerifier;
+  private readonly maxOutputTokens: number;
+
+  constructor(private readonly options: SpeculativeEngineOptions) {
+    this.verifier = options.verifier;
+    this.maxOutputTokens = options.maxOutputTokens ?? 1024;
+  }
+
+  async computeEdit(task: EditTask, context: EditContext): Promise<EditOutcome> {
+    return (await this.run(task, context)).outcome;
+  }
+
+  /** computeEdit with its trace, and a choice of layers. */
+  async run(task: EditTask, context: EditContext, layers: SpeculationLayers = ALL_LAYERS): Promise<EngineRun> {
+    const started = performance.now();
+    if (context.signal.aborted) return { outcome: { status: 'cancelled' }, candidates: [] };
+    const prepared = prepareEdit(task, this.options);
+    if (!prepared.ok) return { outcome: { status: 'unavailable', reason: prepared.reason }, candidates: [] };
+    const run = new EditRun(this, task, prepared.edit, context, layers, started);
+    return task.kind === 'rename' && !task.args.newName ? run.suggestName() : run.rewrite();
+  }
+
+  async dispose(): Promise<void> {
+    await this.verifier.dispose();
+    await this.options.onDispose?.();
+  }
+
+  /** @internal for EditRun */
+  get settings() {
+    return { options: this.options, verifier: this.verifier, maxOutputTokens: this.maxOutputTokens };
+  }
+
+  draftersFor(kind: EditKind): CandidateDrafter[] {
+    return (this.options.drafters ?? []).filter((d) => d.kinds.includes(kind));
+  }
+}
+
+/** The state of one request through the layers. */
+class EditRun {
+  private readonly checker: SpliceChecker;
+  private reports: CandidateReport[] = [];
+
+  constructor(
+    private readonly engine: SpeculativeEngine,
+    private readonly task: EditTask,
+    private readonly edit: PreparedEdit,
+    private readonly context: EditContext,
+    private readonly layers: SpeculationLayers,
+    private readonly started: number,
+  ) {
+    this.checker = new SpliceChecker(task.document.languageId, task.document.text, edit.scope.range);
+  }
+
+  private get scope(): EditScope {
+    return this.edit.scope;
+  }
+
+  /** extract, optimizeLoop, fix, instruction, and rename to a given name: the verifier writes the scope. */
+  async rewrite(): Promise<EngineRun> {
+    const gathered = await this.gather(this.task.kind, this.layers.structural ? this.structuralCandidates() : []);
+    if (gathered.cancelled) return this.cancelled();
+    const { mode, rankThreshold } = this.engine.settings.options;
+    const outcome = await this.verify({
+      references: this.layers.inputLookup ? [buildCompletion(this.scope.text)] : [],
+      // Rank mode scores a candidate with the end marker appended; exact mode looks up the marker too.
+      candidates: gathered.kept.map((c) => (mode === 'rank' ? `${c.text}\n` : buildCompletion(c.text))),
+      mode,
+      rankThreshold,
+    });
+    if (outcome.status !== 'ok') return this.end(outcome.status === 'cancelled' ? { status: 'cancelled' } : outcome);
+    return this.finishRewrite(outcome.result);
+  }
+
+  /** rename without a name: drafters propose, the verifier ranks, the structural rename applies. */
+  async suggestName(): Promise<EngineRun> {
+    const { tree } = this.edit.syntax;
+    const text = this.task.document.text;
+    const located = renameSite(tree, text, this.scope.range, this.task.range.start);
+    if (!located.ok) return this.end({ status: 'unavailable', reason: located.reason });
+    const site = located.site;
+    const gathered = await this.gather('rename', []);
+    if (gathered.cancelled) return this.cancelled();
+    const names = gathered.kept.map((c) => nameInCandidate(this.scope.text, c.text, site)).filter((n): n is string => n !== undefined);
+    const { candidates, refused } = namedCandidates(tree, text, this.scope.range, this.task.range.start, names);
+    for (const r of refused) this.engine.settings.options.logger?.debug(`rename: proposed name \`${r.name}\` refused: ${r.reason}`);
+    if (candidates.length === 0) return this.nameByVerifier(site, refused);
+    const ranking = await this.engine.settings.verifier.rankCandidates(this.edit.prompt, candidates.map((c) => `${c.scopeText}\n`), {
+      stop: [END_MARKER],
+      signal: this.context.signal,
+    });
+    if (ranking.status === 'cancelled') return this.cancelled();
+    if (ranking.status === 'unavailable') return this.end(ranking);
+    const order = ranking.scores.map((s) => ({ candidate: candidates[s.candidate], agreement: s.agreement })).sort((a, b) => b.agreement - a.agreement);
+    this.engine.settings.options.logger?.debug(`rename: ${order.map((o) => `${o.candidate.name} ${(o.agreement * 100).toFixed(0)}%`).join(', ')}`);
+    return this.renamed(order[0].candidate, order.map((o) => o.candidate.name), 'rank', ranking.stats);
+  }
+
+  /** No drafter name: the verifier writes the rename itself (exact), and its name is applied structurally. */
+  private async nameByVerifier(site: RenameSite, refused: { name: string; reason: string }[]): Promise<EngineRun> {
+    const outcome = await this.verify({ references: [buildCompletion(this.scope.text)], mode: 'exact' });
+    if (outcome.status !== 'ok') return this.end(outcome.status === 'cancelled' ? { status: 'cancelled' } : outcome);
+    const name = nameInCandidate(this.scope.text, editedFromCompletion(outcome.result.text), site);
+    const why = refused.length > 0 ? `; drafters proposed ${refused.map((r) => `\`${r.name}\` (${r.reason})`).join(', ')}` : '';
+    if (!name) return this.end({ status: 'unavailable', reason: `no usable new name for \`${site.oldName}\` was proposed${why}` }, outcome.result);
+    const { candidates, refused: refusedHere } = namedCandidates(this.edit.syntax.tree, this.task.document.text, this.scope.range, this.task.range.start, [name]);
+    if (candidates.length === 0) return this.end({ status: 'unavailable', reason: `the proposed name \`${name}\` cannot be used: ${refusedHere[0].reason}` }, outcome.result);
+    return this.renamed(candidates[0], [name], 'exact', outcome.result.stats, outcome.result);
+  }
+
+  private renamed(best: NamedCandidate, considered: string[], mode: 'rank' | 'exact', stats: EditStats, verified?: VerifyResult): EngineRun {
+    const oldName = this.edit.oldName ?? '';
+    return this.end(
+      {
+        status: 'ok',
+        result: {
+          title: `Rename \`${oldName}\` to \`${best.name}\` (${best.replacements.length} occurrences)`,
+          mode,
+          edits: [this.fileEdit(best.replacements)],
+          stats: this.stats(stats),
+          considered,
+        },
+      },
+      verified,
+    );
+  }
+
+  private async gather(kind: EditKind, structural: TextCandidate[]): Promise<GatheredCandidates> {
+    const drafters = this.layers.modelDrafters ? this.engine.draftersFor(kind) : [];
+    if (drafters.length > 0) this.context.progress?.(`drafting: ${drafters.length} drafter${drafters.length === 1 ? '' : 's'}`);
+    const maxTokens = Math.min(this.engine.settings.maxOutputTokens, Math.ceil(this.scope.text.length / 2) + 64);
+    const gathered = await gatherCandidates({
+      structural,
+      drafters,
+      draft: { prompt: this.edit.prompt, maxTokens, stop: [END_MARKER] },
+      checker: this.checker,
+      signal: this.context.signal,
+    });
+    this.reports = gathered.reports;
+    const logger = this.engine.settings.options.logger;
+    for (const r of gathered.reports) logger?.debug(`candidate ${r.name} (${r.layer}, ${r.ms.toFixed(0)} ms): ${r.status}${r.reason ? `: ${r.reason}` : ''}`);
+    return gathered;
+  }
+
+  private structuralCandidates(): TextCandidate[] {
+    const { task, scope } = this;
+    const text = task.document.text;
+    if (task.kind === 'rename' && task.args.newName) {
+      const renamed = renamedScope(this.edit.syntax.tree, text, scope.range, task.range.start, task.args.newName);
+      return renamed.ok ? [{ name: 'structural rename', text: renamed.text }] : [];
+    }
+    if (task.kind === 'fix') return fixCandidates(text, scope.range, task.range, this.edit.message ?? '');
+    return [];
+  }
+
+  private verify(sources: { references: string[]; candidates?: string[]; mode?: VerifyMode; rankThreshold?: number }): Promise<VerifyOutcome> {
+    const { verifier, maxOutputTokens } = this.engine.settings;
+    return verifier.verify({
+      prompt: this.edit.prompt,
+      stop: [END_MARKER],
+      maxOutputTokens,
+      signal: this.context.signal,
+      onStep: this.progressReporter(),
+      ...sources,
+    });
+  }
+
+  /** "verifying: N tokens, acceptance P%", at most every PROGRESS_INTERVAL_MS; the percentage assumes an output as long as the scope. */
+  private progressReporter(): ((step: VerifyStep) => void) | undefined {
+    const progress = this.context.progress;
+    if (!progress) return undefined;
+    const expected = Math.max(1, this.engine.settings.verifier.model.tokenize(this.scope.text).length);
+    let drafted = 0;
+    let accepted = 0;
+    let last = 0;
+    return (step) => {
+      drafted += step.proposed;
+      accepted += step.accepted;
+      const now = performance.now();
+      if (now - last < PROGRESS_INTERVAL_MS) return;
+      last = now;
+      const acceptance = drafted === 0 ? 0 : (100 * accepted) / drafted;
+      progress(`verifying: ${step.outputTokens} tokens, ${accepted}/${drafted} drafted accepted (${acceptance.toFixed(0)}%)`, Math.min(99, Math.round((100 * step.outputTokens) / expected)));
+    };
+  }
+
+  private finishRewrite(result: VerifyResult): EngineRun {
+    const { task, scope } = this;
+    if (result.stopReason === 'budget') {
+      return this.end({ status: 'unavailable', reason: `the verifier did not finish the edit within ${result.tokens.length} tokens; raise maxOutputTokens or select a smaller scope` }, result);
+    }
+    const edited = editedFromCompletion(result.text);
+    if (edited === scope.text) return this.end({ status: 'unavailable', reason: `the model left the ${scope.unit} unchanged` }, result);
+    const verdict = this.checker.check(edited);
+    if (!verdict.ok) return this.end({ status: 'unavailable', reason: `the model's edit would add a syntax error (${verdict.reason}); nothing was changed` }, result);
+    const whole = this.wholeRename(edited);
+    if (whole === 'partial') {
+      return this.end({ status: 'unavailable', reason: `the verifier's rename of the ${scope.unit} differs from the structural rename and the name is also used outside it; nothing was changed` }, result);
+    }
+    const replacements = whole ?? minimalReplacements(scope.text, edited, scope.range.start);
+    const outcome: EditOutcome = {
+      status: 'ok',
+      result: { title: this.title(), mode: result.mode, edits: [this.fileEdit(replacements)], stats: this.stats(result.stats) },
+    };
+    return this.end(outcome, result);
+  }
+
+  /**
+   * A verified rename to a given name covers only the scope. When the
+   * verifier wrote exactly the structural rename of the scope, the rename is
+   * applied to every occurrence in the file; when it wrote something else
+   * and the name lives on outside the scope, its edit would be half a rename
+   * ('partial'); otherwise its own edit stands (undefined).
+   */
+  private wholeRename(edited: string): TextReplacement[] | 'partial' | undefined {
+    const { task, scope } = this;
+    if (task.kind !== 'rename' || !task.args.newName) return undefined;
+    const renamed = renamedScope(this.edit.syntax.tree, task.document.text, scope.range, task.range.start, task.args.newName);
+    if (!renamed.ok) return undefined;
+    if (renamed.text === edited) return renamed.replacements;
+    return renamed.replacements.some((r) => r.start < scope.range.start || r.end > scope.range.end) ? 'partial' : undefined;
+  }
+
+  private title(): string {
+    const { task } = this;
+    switch (task.kind) {
+      case 'extract':
+        return `Extract function \`${task.args.newName ?? DEFAULT_EXTRACTED_NAME}\``;
+      case 'optimizeLoop':
+        return 'Optimize loop';
+      case 'fix':
+        return `Fix: ${firstLine(this.edit.message ?? '')}`;
+      case 'instruction':
+        return `Edit: ${firstLine(task.args.instruction ?? '')}`;
+      case 'rename':
+        return `Rename \`${this.edit.oldName}\` to \`${task.args.newName}\``;
+    }
+  }
+
+  private fileEdit(replacements: TextReplacement[]): FileEdit {
+    return { uri: this.task.document.uri, version: this.task.document.version, replacements };
+  }
+
+  private stats(stats: EditStats): EditStats {
+    return { ...stats, wallMs: performance.now() - this.started };
+  }
+
+  private cancelled(): EngineRun {
+    return this.end({ status: 'cancelled' });
+  }
+
+  private end(outcome: EditOutcome, verified?: VerifyResult): EngineRun {
+    return { outcome, scope: this.scope, prompt: this.edit.prompt, candidates: this.reports, verified };
+  }
+}
+
+function firstLine(s: string): string {
+  const line = s.split('\n')[0].trim();
+  return line.length > 70 ? `${line.slice(0, 69)}…` : line;
+}

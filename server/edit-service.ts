@@ -1,0 +1,100 @@
+import { ErrorCodes, LSPErrorCodes, ResponseError, type CancellationToken, type WorkspaceEdit } from 'vscode-languageserver/node';
+import type { EditKind, EditArgs, EditOrchestrator, EditResult } from '../protocol/edit-task.js';
+import { formatStats } from '../protocol/stats.js';
+import type { DocumentStore, OpenDocument } from './document-store.js';
+import type { WorkTracker } from './work-tracker.js';
+import type { StatsRegistry } from './stats-registry.js';
+import type { Logger } from './logger.js';
+import { offsetRangeStrict, invalidParams } from './positions.js';
+import { toWorkspaceEdit } from './workspace-edits.js';
+import type { Range } from 'vscode-languageserver/node';
+
+export interface EditRequest {
+  uri: string;
+  /** The version the range refers to. */
+  version: number;
+  kind: EditKind;
+  range: Range;
+  args: EditArgs;
+}
+
+export interface EditServiceDeps {
+  store: DocumentStore;
+  tracker: WorkTracker;
+  stats: StatsRegistry;
+  logger: Logger;
+  orchestrator: () => EditOrchestrator;
+  useDocumentChanges: () => boolean;
+  /** Starts a progress report that appears only if the work outlasts the configured delay. */
+  progress: (title: string) => { report(message: string, percentage?: number): void; finish(): void };
+}
+
+export interface ComputedEdit {
+  edit: WorkspaceEdit;
+  result: EditResult;
+}
+
+/**
+ * Computes one edit through the orchestrator and converts it to LSP.
+ * Invariant: an edit is only returned for the document version it was
+ * computed on; if the user typed meanwhile the request fails with
+ * ContentModified and a message that says what to do, and nothing is applied.
+ */
+export async function computeEdit(deps: EditServiceDeps, request: EditRequest, token?: CancellationToken): Promise<ComputedEdit> {
+  const started = performance.now();
+  const doc = requireCurrent(deps.store, request.uri, request.version);
+  const range = offsetRangeStrict(doc.text, request.range);
+  const controller = deps.tracker.start(request.uri, `${request.kind}:${range.start}-${range.end}`);
+  const cancelSubscription = token?.onCancellationRequested(() => controller.abort(new Error('cancelled by the client')));
+  const progress = deps.progress(`specedit: ${request.kind}`);
+  try {
+    const outcome = await deps.orchestrator().computeEdit(
+      { kind: request.kind, document: deps.store.snapshot(doc), range, args: request.args },
+      { signal: controller.signal, progress: (m, p) => progress.report(m, p) },
+    );
+    const ms = performance.now() - started;
+    if (outcome.status === 'cancelled' || controller.signal.aborted) {
+      deps.logger.info(`${request.kind} ${request.uri}: cancelled after ${ms.toFixed(0)} ms (${reasonOf(controller.signal)})`);
+      if (deps.store.get(request.uri)?.text.version !== request.version) throw contentModified(request.uri, request.version, deps.store);
+      throw new ResponseError(LSPErrorCodes.RequestCancelled, `specedit: the ${request.kind} edit was cancelled (${reasonOf(controller.signal)})`);
+    }
+    if (outcome.status === 'unavailable') {
+      deps.logger.info(`${request.kind} ${request.uri}: unavailable after ${ms.toFixed(0)} ms: ${outcome.reason}`);
+      throw new ResponseError(LSPErrorCodes.RequestFailed, `specedit: ${outcome.reason}`);
+    }
+    requireCurrent(deps.store, request.uri, request.version);
+    const result = outcome.result;
+    result.stats.wallMs = ms;
+    const edit = toWorkspaceEdit(result.edits, deps.store, deps.useDocumentChanges());
+    deps.stats.record({ kind: request.kind, mode: result.mode, uri: request.uri, stats: result.stats, at: new Date().toISOString() });
+    deps.logger.info(`${request.kind} ${request.uri} v${request.version}: ${result.title} [${result.mode}] ${formatStats(result.stats)}`);
+    return { edit, result };
+  } finally {
+    cancelSubscription?.dispose();
+    progress.finish();
+    deps.tracker.finish(controller);
+  }
+}
+
+/** The document must be open and still at `version`. */
+export function requireCurrent(store: DocumentStore, uri: string, version: number): OpenDocument {
+  const doc = store.get(uri);
+  if (!doc) throw invalidParams(`specedit: ${uri} is not open; open it in the editor and ask for code actions again`);
+  if (doc.text.version !== version) throw contentModified(uri, version, store);
+  return doc;
+}
+
+function contentModified(uri: string, version: number, store: DocumentStore): ResponseError<void> {
+  const now = store.get(uri)?.text.version;
+  return new ResponseError(
+    LSPErrorCodes.ContentModified,
+    `specedit: ${uri} changed since this edit was requested (version ${version}, now ${now ?? 'closed'}); nothing was applied. Ask for code actions again.`,
+  );
+}
+
+function reasonOf(signal: AbortSignal): string {
+  const reason = signal.reason;
+  return reason instanceof Error ? reason.message : reason ? String(reason) : 'cancelled';
+}
+
+export { ErrorCodes };

@@ -1,0 +1,233 @@
+import {
+  type CodeAction,
+  type Connection,
+  type ExecuteCommandParams,
+  type InitializeParams,
+  type InitializeResult,
+  type RenameParams,
+  type PrepareRenameParams,
+  ResponseError,
+  LSPErrorCodes,
+  TextDocumentSyncKind,
+  CodeActionKind,
+  MessageType,
+} from 'vscode-languageserver/node';
+import { COMMANDS, REQUESTS } from '../protocol/commands.js';
+import { defaultConfig, mergeConfig, type Config } from '../protocol/config.js';
+import type { EditOrchestrator } from '../protocol/edit-task.js';
+import { findActionScopes } from '../syntax/scopes.js';
+import { actionDataSchema, describeZodError, instructionArgsSchema } from './action-data.js';
+import { codeActionsAt, type ActionClientSupport } from './code-actions.js';
+import { DiagnosticsPublisher } from './diagnostics.js';
+import { DocumentStore } from './document-store.js';
+import { computeEdit, requireCurrent, type EditServiceDeps } from './edit-service.js';
+import { Logger, levelFromEnv, type LogLevel } from './logger.js';
+import { invalidParams, offsetAtStrict, toLspRange } from './positions.js';
+import { DelayedProgress } from './progress.js';
+import { StatsRegistry } from './stats-registry.js';
+import { WorkTracker } from './work-tracker.js';
+
+export interface ServerOptions {
+  /** Builds the orchestrator for a configuration (called again when model settings change). */
+  createOrchestrator: (config: Config, logger: Logger) => EditOrchestrator;
+  version: string;
+}
+
+const MODEL_SETTINGS: Array<keyof Config> = ['verifierModel', 'drafters', 'allowDownload', 'threads', 'contextSize', 'batchSize', 'sequences'];
+
+/** Binds every LSP handler to `connection`. One short named function per handler. */
+export function startServer(connection: Connection, options: ServerOptions): void {
+  const logger = new Logger((level, message) => connection.sendNotification('window/logMessage', { type: MESSAGE_TYPE[level], message }));
+  const store = new DocumentStore();
+  const tracker = new WorkTracker();
+  const stats = new StatsRegistry();
+  let config: Config = { ...defaultConfig, logLevel: levelFromEnv() ?? defaultConfig.logLevel };
+  let client: InitializeParams['capabilities'] = {};
+  let orchestrator: EditOrchestrator | undefined;
+  const diagnostics = new DiagnosticsPublisher((uri, version, list) => void connection.sendDiagnostics({ uri, version, diagnostics: list }), config.diagnosticsDebounceMs);
+
+  const getOrchestrator = () => (orchestrator ??= options.createOrchestrator(config, logger));
+  const support = (): ActionClientSupport => ({
+    resolveEdit: client.textDocument?.codeAction?.resolveSupport?.properties?.includes('edit') ?? false,
+    literals: client.textDocument?.codeAction?.codeActionLiteralSupport !== undefined,
+  });
+  const deps: EditServiceDeps = {
+    store,
+    tracker,
+    stats,
+    logger,
+    orchestrator: getOrchestrator,
+    useDocumentChanges: () => client.workspace?.workspaceEdit?.documentChanges ?? false,
+    progress: (title) => new DelayedProgress(connection, client.window?.workDoneProgress ?? false, title, config.progressDelayMs),
+  };
+
+  function applySettings(raw: unknown, origin: string): void {
+    const { config: next, problems } = mergeConfig(config, raw);
+    for (const p of problems) logger.warn(`${origin}: ${p}`);
+    const modelsChanged = MODEL_SETTINGS.some((k) => JSON.stringify(next[k]) !== JSON.stringify(config[k]));
+    config = next;
+    logger.level = config.logLevel;
+    diagnostics.debounceMs = config.diagnosticsDebounceMs;
+    if (modelsChanged && orchestrator) {
+      const old = orchestrator;
+      orchestrator = undefined;
+      void old.dispose?.();
+    }
+  }
+
+  function timed<P, R>(name: string, handler: (params: P, ...rest: any[]) => R | Promise<R>) {
+    return async (params: P, ...rest: any[]): Promise<R> => {
+      const started = performance.now();
+      try {
+        return await handler(params, ...rest);
+      } catch (error) {
+        if (error instanceof ResponseError) throw error;
+        logger.error(`${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        throw new ResponseError(LSPErrorCodes.RequestFailed, `specedit: ${name} failed: ${error instanceof Error ? error.message : String(error)}`);
+      } finally {
+        logger.info(`${name} ${(performance.now() - started).toFixed(1)} ms`);
+      }
+    };
+  }
+
+  connection.onInitialize((params): InitializeResult => {
+    client = params.capabilities ?? {};
+    applySettings(params.initializationOptions, 'initializationOptions');
+    return {
+      serverInfo: { name: 'specedit', version: options.version },
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        codeActionProvider: {
+          codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.Refactor, CodeActionKind.RefactorExtract, CodeActionKind.RefactorRewrite],
+          resolveProvider: true,
+        },
+        executeCommandProvider: { commands: [COMMANDS.apply, COMMANDS.edit] },
+        renameProvider: { prepareProvider: true },
+      },
+    };
+  });
+
+  connection.onInitialized(() => {
+    logger.info(`specedit ${options.version} ready (resolve: ${support().resolveEdit}, applyEdit: ${client.workspace?.applyEdit ?? false})`);
+  });
+
+  connection.onDidChangeConfiguration(async (params) => {
+    if (params.settings !== null && params.settings !== undefined && !(typeof params.settings === 'object' && Object.keys(params.settings).length === 0)) {
+      applySettings(params.settings, 'didChangeConfiguration');
+    } else if (client.workspace?.configuration) {
+      const [section] = await connection.workspace.getConfiguration([{ section: 'specedit' }]);
+      applySettings(section ?? {}, 'workspace/configuration');
+    }
+  });
+
+  connection.onDidOpenTextDocument(({ textDocument: d }) => {
+    const doc = store.open(d.uri, d.languageId, d.version, d.text);
+    diagnostics.schedule(doc, (uri) => store.get(uri));
+  });
+  connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
+    const doc = store.change(textDocument.uri, textDocument.version, contentChanges);
+    if (doc) diagnostics.schedule(doc, (uri) => store.get(uri));
+    else logger.warn(`didChange for ${textDocument.uri}, which is not open: ignored`);
+  });
+  connection.onDidCloseTextDocument(({ textDocument }) => {
+    store.close(textDocument.uri);
+    diagnostics.clear(textDocument.uri);
+  });
+  store.onDidChange((uri) => tracker.cancelDocument(uri));
+
+  connection.onCodeAction(
+    timed('codeAction', (params) => {
+      const doc = store.get(params.textDocument.uri);
+      if (!doc) throw invalidParams(`specedit: ${params.textDocument.uri} is not open`);
+      return codeActionsAt(doc, params, support());
+    }),
+  );
+
+  connection.onCodeActionResolve(
+    timed('codeAction/resolve', async (action: CodeAction, token) => {
+      // Neovim 0.7 resolves every action, also those without data (e.g. command-only ones): return them as they are.
+      if (action.data === undefined || action.data === null) return action;
+      const data = actionDataSchema.safeParse(action.data);
+      if (!data.success) throw invalidParams(`specedit: malformed code action data: ${describeZodError(data.error)}`);
+      const { edit } = await computeEdit(deps, data.data, token);
+      return { ...action, edit };
+    }),
+  );
+
+  connection.onExecuteCommand(timed('executeCommand', (params: ExecuteCommandParams, token) => executeCommand(params, token)));
+
+  async function executeCommand(params: ExecuteCommandParams, token: any) {
+    if (params.command !== COMMANDS.apply && params.command !== COMMANDS.edit) {
+      throw invalidParams(`specedit: unknown command "${params.command}"; known commands: ${COMMANDS.apply}, ${COMMANDS.edit}`);
+    }
+    const request = parseCommandArguments(params);
+    if (!client.workspace?.applyEdit) {
+      throw new ResponseError(
+        LSPErrorCodes.RequestFailed,
+        'specedit: this editor did not declare workspace.applyEdit, so the server cannot apply the edit; nothing was changed. Use a client with codeAction/resolve or applyEdit support.',
+      );
+    }
+    const { edit, result } = await computeEdit(deps, request, token);
+    const applied = await connection.workspace.applyEdit({ label: result.title, edit });
+    if (!applied.applied) logger.warn(`${result.title}: the editor did not apply the edit (${applied.failureReason ?? 'no reason given'})`);
+    return { applied: applied.applied, title: result.title, mode: result.mode, stats: result.stats, considered: result.considered };
+  }
+
+  function parseCommandArguments(params: ExecuteCommandParams) {
+    const [arg] = params.arguments ?? [];
+    if (params.command === COMMANDS.apply) {
+      const data = actionDataSchema.safeParse(arg);
+      if (!data.success) throw invalidParams(`specedit: ${COMMANDS.apply} needs one argument {uri, version, kind, range, args}: ${describeZodError(data.error)}`);
+      return data.data;
+    }
+    const parsed = instructionArgsSchema.safeParse(arg);
+    if (!parsed.success) {
+      throw invalidParams(`specedit: ${COMMANDS.edit} needs one argument {uri, range, instruction}: ${describeZodError(parsed.error)}`);
+    }
+    const doc = store.get(parsed.data.uri);
+    if (!doc) throw invalidParams(`specedit: ${parsed.data.uri} is not open`);
+    const version = parsed.data.version ?? doc.text.version;
+    return { uri: parsed.data.uri, version, kind: 'instruction' as const, range: parsed.data.range, args: { instruction: parsed.data.instruction } };
+  }
+
+  connection.onPrepareRename(
+    timed('prepareRename', (params: PrepareRenameParams) => {
+      const doc = store.get(params.textDocument.uri);
+      if (!doc) throw invalidParams(`specedit: ${params.textDocument.uri} is not open`);
+      const offset = offsetAtStrict(doc.text, params.position);
+      const identifier = doc.syntax ? findActionScopes(doc.syntax.tree, doc.syntax.text, { start: offset, end: offset }).identifier : undefined;
+      if (!identifier) return null;
+      return { range: toLspRange(doc.text, identifier.range), placeholder: identifier.name };
+    }),
+  );
+
+  connection.onRenameRequest(
+    timed('rename', async (params: RenameParams, token) => {
+      const doc = store.get(params.textDocument.uri);
+      if (!doc) throw invalidParams(`specedit: ${params.textDocument.uri} is not open`);
+      offsetAtStrict(doc.text, params.position);
+      const version = requireCurrent(store, params.textDocument.uri, doc.text.version).text.version;
+      const range = { start: params.position, end: params.position };
+      const { edit } = await computeEdit(deps, { uri: doc.uri, version, kind: 'rename', range, args: { newName: params.newName } }, token);
+      return edit;
+    }),
+  );
+
+  connection.onRequest(REQUESTS.stats, () => stats.report());
+
+  connection.onShutdown(async () => {
+    diagnostics.dispose();
+    await orchestrator?.dispose?.();
+    orchestrator = undefined;
+  });
+  connection.onExit(() => process.exit(0));
+
+  connection.listen();
+}
+
+const MESSAGE_TYPE: Record<LogLevel, MessageType> = {
+  error: MessageType.Error,
+  warn: MessageType.Warning,
+  info: MessageType.Info,
+  debug: MessageType.Log,
+};

@@ -1,0 +1,261 @@
+/**
+ * The engine end to end with a scripted deterministic verifier (fast): each
+ * kind gives the scripted edit as minimal replacements, equal to the plain
+ * greedy decode of the same prompt; candidates that add syntax errors are
+ * dropped; the verifier's own output is checked the same way; name
+ * suggestions rank drafter names; progress and cancellation.
+ */
+import { SpeculativeEngine, type SpeculationLayers } from '../../engine/speculative-engine.js';
+import type { CandidateDrafter } from '../../engine/candidates.js';
+import type { EditContext, EditTask } from '../../protocol/edit-task.js';
+import { buildCompletion } from '../../protocol/prompt-format.js';
+import { GreedyVerifier } from '../../verifier/greedy-verifier.js';
+import { plainGreedyDecode } from '../../verifier/plain-greedy-decode.js';
+import { END_MARKER } from '../../protocol/prompt-format.js';
+import { SOURCE, applied, offsetOf, okResult, originalOf, stubDrafter, task, taskAt } from './engine-helpers.js';
+import { ScriptedTargetModel, type ScriptedModelOptions } from './scripted-model.js';
+
+const CART_TOTAL = SOURCE.slice(offsetOf(SOURCE, 'export function cartTotal'), offsetOf(SOURCE, '}\n\nexport function describe') + 1);
+const DESCRIBE = SOURCE.slice(offsetOf(SOURCE, 'export function describe'), offsetOf(SOURCE, '}\n\nexport const unused') + 1);
+const LOOP = 'for (let i = 0; i < items.length; i++) {\n    const item = items[i];\n    t += item.price * item.quantity;\n  }';
+
+const EXTRACTED = CART_TOTAL.replace(
+  '  for (let i = 0; i < items.length; i++) {\n    const item = items[i];\n    t += item.price * item.quantity;\n  }',
+  '  for (let i = 0; i < items.length; i++) {\n    t = addLine(items, i, t);\n  }',
+).replace(/\n}$/, '\n\n  function addLine(items: LineItem[], i: number, t: number) {\n    const item = items[i];\n    t += item.price * item.quantity;\n    return t;\n  }\n}');
+const OPTIMIZED = 'for (const item of items) {\n    t += item.price * item.quantity;\n  }';
+const BROKEN_SOURCE = SOURCE.replace('Math.round(taxed', 'Math.round(taxd');
+const BROKEN_CART_TOTAL = CART_TOTAL.replace('Math.round(taxed', 'Math.round(taxd');
+const SORTED = DESCRIBE.replace("return lines.join('\\n');", "return lines.sort().join('\\n');");
+
+/** What the scripted verifier writes for each original scope. */
+const EDITS = new Map<string, string>([
+  [CART_TOTAL, EXTRACTED],
+  [LOOP, OPTIMIZED],
+  [BROKEN_CART_TOTAL, CART_TOTAL],
+  [DESCRIBE, SORTED],
+]);
+
+const verifiers: GreedyVerifier[] = [];
+afterEach(async () => {
+  await Promise.all(verifiers.splice(0).map((v) => v.dispose()));
+});
+
+function scriptedEngine(options: {
+  edits?: ReadonlyMap<string, string>;
+  script?: ScriptedModelOptions['script'];
+  drafters?: CandidateDrafter[];
+  maxOutputTokens?: number;
+  onEvaluate?: ScriptedModelOptions['onEvaluate'];
+  mode?: 'exact' | 'rank';
+}) {
+  const edits = options.edits ?? EDITS;
+  const script = options.script ?? ((prompt: string) => buildCompletion(edits.get(originalOf(prompt)) ?? 'unscripted'));
+  const model = new ScriptedTargetModel({ script, onEvaluate: options.onEvaluate });
+  const verifier = new GreedyVerifier(model, { sequences: 2, maxDraftTokens: 16 });
+  verifiers.push(verifier);
+  const engine = new SpeculativeEngine({ verifier, drafters: options.drafters, maxOutputTokens: options.maxOutputTokens ?? 2000, workspaceRoot: '/workspace', mode: options.mode });
+  return { engine, model, script };
+}
+
+function context(extra: Partial<EditContext> = {}): EditContext {
+  return { signal: new AbortController().signal, ...extra };
+}
+
+/** The oracle: plain greedy decoding of the same prompt on a fresh scripted model. */
+async function plainDecode(script: ScriptedModelOptions['script'], prompt: string) {
+  const model = new ScriptedTargetModel({ script });
+  const outcome = await plainGreedyDecode(model, model.openSequence(), { prompt, stop: [END_MARKER], maxOutputTokens: 2000 });
+  if (outcome.status !== 'ok') throw new Error(outcome.status);
+  return outcome.result;
+}
+
+const rename = () => task('rename', offsetOf(SOURCE, 'let t') + 4, offsetOf(SOURCE, 'let t') + 5, { newName: 'total' });
+
+describe('each kind gives the verifier edit as minimal replacements', () => {
+  const cases: { name: string; task: () => EditTask; expected: string; text?: string; title: RegExp }[] = [
+    { name: 'extract', task: () => taskAt('extract', 'const item = items[i];\n    t += item.price * item.quantity;', { newName: 'addLine' }), expected: SOURCE.replace(CART_TOTAL, EXTRACTED), title: /^Extract function `addLine`$/ },
+    { name: 'optimizeLoop', task: () => taskAt('optimizeLoop', 'for (let i'), expected: SOURCE.replace(LOOP, OPTIMIZED), title: /^Optimize loop$/ },
+    {
+      name: 'fix',
+      task: () => taskAt('fix', 'taxd', { diagnostic: { message: "Cannot find name 'taxd'. Did you mean 'taxed'?" } }, BROKEN_SOURCE),
+      expected: SOURCE,
+      text: BROKEN_SOURCE,
+      title: /^Fix: Cannot find name 'taxd'/,
+    },
+    { name: 'instruction', task: () => task('instruction', offsetOf(SOURCE, 'lines.join'), offsetOf(SOURCE, 'lines.join'), { instruction: 'Sort the lines.' }), expected: SOURCE.replace(DESCRIBE, SORTED), title: /^Edit: Sort the lines\.$/ },
+  ];
+
+  test.each(cases)('$name', async ({ task: makeTask, expected, text, title }) => {
+    const { engine, script } = scriptedEngine({});
+    const run = await engine.run(makeTask(), context());
+    const result = okResult(run.outcome);
+    expect(applied(result, text)).toBe(expected);
+    expect(result.title).toMatch(title);
+    expect(result.mode).toBe('exact');
+    // Minimal: no replacement spans the whole scope.
+    for (const r of result.edits[0].replacements) expect(r.end - r.start).toBeLessThan(run.scope!.text.length / 2);
+    // Lossless: the verifier's text is the plain greedy decode of the same prompt, token for token.
+    const oracle = await plainDecode(script, run.prompt!);
+    expect(run.verified!.tokens).toEqual(oracle.tokens);
+    expect(run.verified!.text).toBe(oracle.text);
+    // Speculation paid: far fewer verifier calls than output tokens.
+    expect(result.stats.outputTokens).toBe(oracle.tokens.length);
+    expect(result.stats.verifierCalls).toBeLessThan(result.stats.outputTokens / 3);
+    expect(result.stats.acceptance).toBeGreaterThan(0.5);
+  });
+
+  test('rename to a given name through the verifier: the structural rename is the candidate, applied to every occurrence', async () => {
+    const renamed = SOURCE.replace(/\bt\b/g, 'total');
+    const { engine } = scriptedEngine({ edits: new Map([[CART_TOTAL, renamed.slice(offsetOf(renamed, 'export function cartTotal'), offsetOf(renamed, '}\n\nexport function describe') + 1)]]) });
+    const run = await engine.run(rename(), context());
+    const result = okResult(run.outcome);
+    expect(applied(result)).toBe(renamed);
+    expect(result.edits[0].replacements).toHaveLength(3);
+    expect(run.candidates).toEqual([{ name: 'structural rename', layer: 'structural', status: 'kept', ms: 0 }]);
+    expect(result.stats.acceptance).toBeGreaterThan(0.9);
+  });
+
+  test('the structural fix candidate alone is a source the verifier accepts nearly whole', async () => {
+    const { engine } = scriptedEngine({});
+    const fix = () => taskAt('fix', 'taxd', { diagnostic: { message: "Cannot find name 'taxd'. Did you mean 'taxed'?" } }, BROKEN_SOURCE);
+    const run = await engine.run(fix(), context(), { inputLookup: false, structural: true, modelDrafters: false });
+    expect(run.candidates.map((c) => [c.name, c.status])).toEqual([['fix: did you mean', 'kept']]);
+    const structural = okResult(run.outcome).stats;
+    expect(structural.acceptance).toBeGreaterThan(0.9);
+    const none = okResult((await engine.run(fix(), context(), { inputLookup: false, structural: false, modelDrafters: false })).outcome).stats;
+    expect(none.drafted).toBe(0);
+    expect(structural.verifierCalls).toBeLessThan(none.verifierCalls / 5);
+  });
+});
+
+describe('candidates: layer 3 and the layers switch', () => {
+  const good = () => stubDrafter('good', ['optimizeLoop'], () => `${OPTIMIZED}\n`);
+  const broken = () => stubDrafter('broken', ['optimizeLoop'], () => `${OPTIMIZED.replace('{', '')}\n`);
+  const unfinished = () => stubDrafter('unfinished', ['optimizeLoop'], () => ({ status: 'ok', text: 'for (const', tokens: 99, stopReason: 'budget', ms: 5 }));
+  const failing = () => stubDrafter('failing', ['optimizeLoop'], () => ({ status: 'failed', reason: 'drafter "failing" failed: worker crashed' }));
+  const otherKind = () => stubDrafter('fixer', ['fix'], () => 'never asked');
+
+  test('a candidate that adds syntax errors is dropped; failed and unfinished drafts are reported; drafters of other kinds are not asked', async () => {
+    const drafters = [good(), broken(), unfinished(), failing(), otherKind()];
+    const { engine } = scriptedEngine({ drafters });
+    const run = await engine.run(taskAt('optimizeLoop', 'for (let i'), context());
+    expect(applied(okResult(run.outcome))).toBe(SOURCE.replace(LOOP, OPTIMIZED));
+    const byName = Object.fromEntries(run.candidates.map((c) => [c.name, c]));
+    expect(byName.good).toMatchObject({ status: 'kept', layer: 'model' });
+    expect(byName.broken).toMatchObject({ status: 'dropped', reason: expect.stringMatching(/^Syntax error/) });
+    expect(byName.unfinished).toMatchObject({ status: 'dropped', reason: expect.stringMatching(/incomplete/) });
+    expect(byName.failing).toMatchObject({ status: 'dropped', reason: expect.stringMatching(/worker crashed/) });
+    expect(drafters[4].requests).toHaveLength(0);
+    expect(drafters[0].requests[0]).toEqual({ prompt: run.prompt, maxTokens: expect.any(Number), stop: [END_MARKER] });
+  });
+
+  test('drafters only: the good candidate alone carries the verifier; without any source it decodes one token per call', async () => {
+    const only: SpeculationLayers = { inputLookup: false, structural: false, modelDrafters: true };
+    const { engine } = scriptedEngine({ drafters: [good()] });
+    const drafted = okResult((await engine.run(taskAt('optimizeLoop', 'for (let i'), context(), only)).outcome);
+    expect(drafted.stats.acceptance).toBeGreaterThan(0.9);
+    const { engine: bare } = scriptedEngine({ drafters: [broken()] });
+    const plain = okResult((await bare.run(taskAt('optimizeLoop', 'for (let i'), context(), only)).outcome);
+    expect(plain.stats.drafted).toBe(0);
+    expect(plain.stats.verifierCalls).toBe(plain.stats.outputTokens); // the prefill gives the first token; the end marker ends it
+    expect(plain.edits).toEqual(drafted.edits);
+  });
+
+  test('rank mode takes a candidate the verifier fully agrees with, and says so', async () => {
+    const { engine } = scriptedEngine({ drafters: [good()], mode: 'rank' });
+    const result = okResult((await engine.run(taskAt('optimizeLoop', 'for (let i'), context())).outcome);
+    expect(result.mode).toBe('rank');
+    expect(applied(result)).toBe(SOURCE.replace(LOOP, OPTIMIZED));
+  });
+});
+
+describe("the verifier's output is checked before it becomes an edit", () => {
+  test('an output that adds a syntax error is refused with the error', async () => {
+    const { engine } = scriptedEngine({ edits: new Map([[LOOP, OPTIMIZED.replace('(const', 'const')]]) });
+    const outcome = await engine.computeEdit(taskAt('optimizeLoop', 'for (let i'), context());
+    expect(outcome).toEqual({ status: 'unavailable', reason: expect.stringMatching(/^the model's edit would add a syntax error \(Syntax error: .*line \d+\)\); nothing was changed$/) });
+  });
+
+  test('an output cut by the token budget is refused', async () => {
+    const { engine } = scriptedEngine({ maxOutputTokens: 20 });
+    const outcome = await engine.computeEdit(taskAt('optimizeLoop', 'for (let i'), context());
+    expect(outcome).toEqual({ status: 'unavailable', reason: expect.stringMatching(/did not finish the edit within 20 tokens; raise maxOutputTokens/) });
+  });
+
+  test('an output equal to the original is no edit', async () => {
+    const { engine } = scriptedEngine({ edits: new Map([[LOOP, LOOP]]) });
+    expect(await engine.computeEdit(taskAt('optimizeLoop', 'for (let i'), context())).toEqual({ status: 'unavailable', reason: 'the model left the loop unchanged' });
+  });
+});
+
+describe('rename without a name', () => {
+  const at = () => task('rename', offsetOf(SOURCE, 'let t') + 4, offsetOf(SOURCE, 'let t') + 5);
+  const scopeWith = (name: string) => CART_TOTAL.replace(/\bt\b/g, name);
+  const proposing = (name: string, text: string) => stubDrafter(name, ['rename'], () => `${text}\n`);
+
+  test('drafters propose, the verifier ranks, the structural rename applies the best everywhere', async () => {
+    const drafters = [
+      proposing('a', scopeWith('sum')),
+      proposing('b', scopeWith('total')),
+      proposing('c', scopeWith('total') + ' {'), // adds a syntax error: dropped
+      proposing('d', scopeWith('let')), // reserved word: refused by the structural rename
+      proposing('e', CART_TOTAL.replace('cartTotal', 'sumCart')), // changes code before the name: no name read
+    ];
+    const { engine } = scriptedEngine({ drafters, edits: new Map([[CART_TOTAL, scopeWith('total')]]) });
+    const result = okResult(await engine.computeEdit(at(), context()));
+    expect(result.considered).toEqual(['total', 'sum']);
+    expect(result.mode).toBe('rank');
+    expect(result.title).toBe('Rename `t` to `total` (3 occurrences)');
+    expect(applied(result)).toBe(SOURCE.replace(/\bt\b/g, 'total'));
+    expect(result.stats.verifierCalls).toBe(3); // the prompt, then one batch per candidate
+  });
+
+  test('with no drafter name the verifier names it (exact)', async () => {
+    const { engine } = scriptedEngine({ edits: new Map([[CART_TOTAL, scopeWith('subtotal')]]) });
+    const result = okResult(await engine.computeEdit(at(), context()));
+    expect(result).toMatchObject({ mode: 'exact', considered: ['subtotal'], title: 'Rename `t` to `subtotal` (3 occurrences)' });
+  });
+
+  test('no usable name at all is a clear refusal', async () => {
+    const { engine } = scriptedEngine({ edits: new Map([[CART_TOTAL, CART_TOTAL]]) });
+    expect(await engine.computeEdit(at(), context())).toEqual({ status: 'unavailable', reason: 'no usable new name for `t` was proposed' });
+  });
+});
+
+describe('progress and cancellation', () => {
+  test('progress reports the drafting and the verification with acceptance', async () => {
+    const messages: string[] = [];
+    const { engine } = scriptedEngine({ drafters: [stubDrafter('good', ['optimizeLoop'], () => `${OPTIMIZED}\n`)] });
+    okResult(await engine.computeEdit(taskAt('optimizeLoop', 'for (let i'), context({ progress: (m) => messages.push(m) })));
+    expect(messages[0]).toBe('drafting: 1 drafter');
+    expect(messages[1]).toMatch(/^verifying: \d+ tokens, \d+\/\d+ drafted accepted \(\d+%\)$/);
+  });
+
+  test('an abort in the middle of verification stops within one step; the sequence is free for the next request', async () => {
+    const controller = new AbortController();
+    let calls = 0;
+    const { engine, model } = scriptedEngine({
+      onEvaluate: () => {
+        if (++calls === 3) controller.abort();
+      },
+    });
+    const outcome = await engine.computeEdit(taskAt('optimizeLoop', 'for (let i'), { signal: controller.signal });
+    expect(outcome).toEqual({ status: 'cancelled' });
+    expect(calls).toBe(3);
+    const next = await engine.run(taskAt('optimizeLoop', 'for (let i'), context());
+    expect(applied(okResult(next.outcome))).toBe(SOURCE.replace(LOOP, OPTIMIZED));
+    expect(model.openSequences).toBe(1);
+  });
+
+  test('an abort while drafting cancels before the verifier runs', async () => {
+    const controller = new AbortController();
+    const slow = stubDrafter('slow', ['optimizeLoop'], () => {
+      controller.abort();
+      return { status: 'cancelled' };
+    });
+    const { engine, model } = scriptedEngine({ drafters: [slow] });
+    expect(await engine.computeEdit(taskAt('optimizeLoop', 'for (let i'), { signal: controller.signal })).toEqual({ status: 'cancelled' });
+    expect(model.counters.evaluateCalls).toBe(0);
+  });
+});

@@ -1,0 +1,65 @@
+/** Model references become checked local files; every failure names the file and what to do. */
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LlamaTargetModel } from '../../verifier/llama-target-model.js';
+import { ModelFileError, resolveModelReference } from '../../verifier/model-resolver.js';
+import { tinyLlamaGguf } from '../helpers/gguf/tiny-llama.js';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'specedit-resolver-'));
+  writeFileSync(join(dir, 'tiny.gguf'), tinyLlamaGguf());
+  writeFileSync(join(dir, 'random.gguf'), Buffer.from('this is not a model at all, just some bytes'));
+  writeFileSync(join(dir, 'no-heads.gguf'), tinyLlamaGguf({ omitKeys: ['llama.attention.head_count', 'llama.feed_forward_length'] }));
+  const whole = tinyLlamaGguf();
+  writeFileSync(join(dir, 'truncated.gguf'), whole.subarray(0, whole.length - 4096));
+  mkdirSync(join(dir, 'folder.gguf'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function rejection(promise: Promise<unknown>): Promise<ModelFileError> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ModelFileError);
+  return error as ModelFileError;
+}
+
+describe('resolveModelReference', () => {
+  test('a valid GGUF path, relative to the base directory, resolves to its absolute path', async () => {
+    expect(await resolveModelReference('tiny.gguf', { baseDir: dir })).toBe(join(dir, 'tiny.gguf'));
+  });
+
+  test.each([
+    ['missing file', 'nope.gguf', /model file not found: .*nope\.gguf.*hf:.*allowDownload/],
+    ['a directory', 'folder.gguf', /folder\.gguf \(it is a directory\)/],
+    ['not a GGUF file', 'random.gguf', /random\.gguf is not a readable GGUF model/],
+    ['keys that would abort llama.cpp', 'no-heads.gguf', /no-heads\.gguf is an incomplete GGUF model: missing llama\.feed_forward_length, llama\.attention\.head_count/],
+  ])('%s: a clear error', async (_name, reference, message) => {
+    const error = await rejection(resolveModelReference(reference, { baseDir: dir }));
+    expect(error.message).toMatch(message);
+    expect(error.reference).toBe(reference);
+  });
+
+  test('an hf: URI with downloads off fails fast with the command that fetches it', async () => {
+    const uri = 'hf:example/missing-model-GGUF/missing-model.Q8_0.gguf';
+    const started = performance.now();
+    const error = await rejection(resolveModelReference(uri, { directory: join(dir, 'models'), allowDownload: false }));
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(error.message).toContain(`npx --no node-llama-cpp pull --dir "${join(dir, 'models')}" ${uri}`);
+    expect(error.message).toContain('"allowDownload": true');
+  });
+});
+
+describe('LlamaTargetModel.load', () => {
+  test.each([
+    ['missing', 'nope.gguf', /model file not found: .*nope\.gguf/],
+    ['incomplete (would abort the process in llama.cpp)', 'no-heads.gguf', /missing llama\.feed_forward_length/],
+    ['truncated tensor data', 'truncated.gguf', /llama\.cpp could not load .*truncated\.gguf/],
+  ])('%s file: an error naming it, and the process survives', async (_name, file, message) => {
+    const error = await rejection(LlamaTargetModel.load({ modelPath: join(dir, file), gpu: false }));
+    expect(error.message).toMatch(message);
+  });
+});

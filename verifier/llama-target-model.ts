@@ -1,0 +1,154 @@
+/**
+ * node-llama-cpp behind the TargetModel interface. Verification uses
+ * `controlledEvaluate` with greedy `token` outputs only: full probability maps
+ * cost ~120 ms per position, and node-llama-cpp's DraftSequenceTokenPredictor
+ * loses sync when every prediction is accepted, so the loop lives in
+ * greedy-verifier.ts instead.
+ */
+import { getLlama, LlamaLogLevel, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token as LlamaToken, type ControlledEvaluateInputItem } from 'node-llama-cpp';
+import { checkGgufFile, ModelFileError } from './model-resolver.js';
+import type { TargetModel, TargetSequence, Token } from './target-model.js';
+
+export interface LlamaTargetModelOptions {
+  /** A local GGUF file (see model-resolver.ts for `hf:` URIs). */
+  modelPath: string;
+  /** CPU threads for this context: 1 on a 2-core machine (the default oversubscribes and runs ~100x slower). */
+  threads?: number;
+  contextSize?: number;
+  batchSize?: number;
+  /** Sequences in the context: the verifier's prefix-cache LRU size. */
+  sequences?: number;
+  /** Off by default: logits then match a plain attention reference more closely. */
+  flashAttention?: boolean;
+  /** KV cache precision; F32 is for bit-exact comparisons in tests and benchmarks. */
+  kvCacheType?: 'F16' | 'F32';
+  /** GPU offloading; false forces CPU. */
+  gpu?: 'auto' | false;
+  /** Share one llama.cpp binding between models. */
+  llama?: Llama;
+}
+
+const bindings = new Map<'auto' | false, Promise<Llama>>();
+
+/** One binding per GPU setting and process; never compiles llama.cpp at run time (`build: 'never'`). */
+function sharedLlama(gpu: 'auto' | false): Promise<Llama> {
+  let llama = bindings.get(gpu);
+  if (!llama) {
+    llama = getLlama({ gpu, build: 'never', logLevel: LlamaLogLevel.warn });
+    bindings.set(gpu, llama);
+  }
+  return llama;
+}
+
+export class LlamaTargetModel implements TargetModel {
+  readonly bosToken: Token | null;
+  readonly eosTokens: readonly Token[];
+  /** node-llama-cpp keeps one cell free and shifts the context when it is reached; stay below that. */
+  readonly contextSize: number;
+  readonly maxSequences: number;
+
+  private constructor(
+    readonly model: LlamaModel,
+    readonly context: LlamaContext,
+  ) {
+    const tokens = model.tokens;
+    this.bosToken = tokens.shouldPrependBosToken ? tokens.bos : null;
+    this.eosTokens = [tokens.eos, tokens.eot].filter((t) => t !== null);
+    this.contextSize = context.contextSize - 1;
+    this.maxSequences = context.totalSequences;
+  }
+
+  /** Loads a model and creates its context; errors name the file and what to do. */
+  static async load(options: LlamaTargetModelOptions): Promise<LlamaTargetModel> {
+    await checkGgufFile(options.modelPath);
+    const llama = options.llama ?? (await sharedLlama(options.gpu ?? 'auto'));
+    let model: LlamaModel;
+    try {
+      model = await llama.loadModel({ modelPath: options.modelPath, gpuLayers: options.gpu === false ? 0 : 'auto' });
+    } catch (error) {
+      throw new ModelFileError(options.modelPath, `llama.cpp could not load ${options.modelPath}: ${(error as Error).message}`, { cause: error });
+    }
+    try {
+      return new LlamaTargetModel(model, await model.createContext(contextOptions(options)));
+    } catch (error) {
+      await model.dispose();
+      throw new Error(`could not create a context for ${options.modelPath}: ${(error as Error).message}; lower contextSize or sequences`, { cause: error });
+    }
+  }
+
+  tokenize(text: string): Token[] {
+    return this.model.tokenize(text, false);
+  }
+
+  detokenize(tokens: readonly Token[]): string {
+    return this.model.detokenize(tokens as readonly LlamaToken[], false);
+  }
+
+  isEndOfGeneration(token: Token): boolean {
+    return this.model.isEogToken(token as LlamaToken);
+  }
+
+  openSequence(): TargetSequence {
+    if (this.context.sequencesLeft === 0) throw new Error(`all ${this.maxSequences} sequences of the verifier context are open`);
+    return new LlamaTargetSequence(this.context.getSequence(), this.contextSize);
+  }
+
+  async dispose(): Promise<void> {
+    await this.context.dispose();
+    await this.model.dispose();
+  }
+}
+
+function contextOptions(options: LlamaTargetModelOptions) {
+  const kv = options.kvCacheType ? { experimentalKvCacheKeyType: options.kvCacheType, experimentalKvCacheValueType: options.kvCacheType } : {};
+  return {
+    threads: options.threads ?? 1,
+    contextSize: options.contextSize ?? 2048,
+    batchSize: options.batchSize ?? 512,
+    sequences: options.sequences ?? 2,
+    flashAttention: options.flashAttention ?? false,
+    // Prefix reuse erases the cache's tail; with sliding-window attention that would force a full re-evaluation.
+    swaFullCache: true,
+    ...kv,
+  };
+}
+
+class LlamaTargetSequence implements TargetSequence {
+  constructor(
+    private readonly sequence: LlamaContextSequence,
+    private readonly capacity: number,
+  ) {}
+
+  get tokens(): readonly Token[] {
+    return this.sequence.contextTokens;
+  }
+
+  async evaluate(tokens: readonly Token[], predict: 'all' | 'last' = 'all'): Promise<Token[]> {
+    const start = this.sequence.nextTokenIndex;
+    if (tokens.length === 0) throw new RangeError('evaluate needs at least one token');
+    if (start + tokens.length > this.capacity) {
+      // Never let node-llama-cpp shift the context silently: the cache would no longer be the prompt.
+      throw new RangeError(`verifier context overflow: ${start} + ${tokens.length} tokens > ${this.capacity}`);
+    }
+    const wanted = (i: number) => predict === 'all' || i === tokens.length - 1;
+    const items = (tokens as readonly LlamaToken[]).map((t, i) => (wanted(i) ? ([t, { generateNext: { token: true } }] as const) : t));
+    const results = await this.sequence.controlledEvaluate(items as ControlledEvaluateInputItem[]);
+    const predictions: Token[] = [];
+    for (let i = 0; i < tokens.length; i++) {
+      if (!wanted(i)) continue;
+      const token = results[i]?.next.token;
+      if (token === undefined || token === null) throw new Error(`llama.cpp returned no token for batch position ${i}`);
+      predictions.push(token);
+    }
+    return predictions;
+  }
+
+  async erase(from: number): Promise<void> {
+    const end = this.sequence.nextTokenIndex;
+    if (from < end) await this.sequence.eraseContextTokenRanges([{ start: Math.max(0, from), end }]);
+  }
+
+  async dispose(): Promise<void> {
+    await this.sequence.dispose();
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * The verifier's view of a model: a tokenizer and sequences whose KV cache can
+ * be extended in one batch and cut back. node-llama-cpp sits behind one adapter
+ * (llama-target-model.ts); tests use fake-target-model.ts.
+ */
+
+export type Token = number;
+
+export interface TargetModel {
+  /** Plain text to tokens; special-token text in `text` stays plain text (code is untrusted). */
+  tokenize(text: string): Token[];
+  detokenize(tokens: readonly Token[]): string;
+  /** Put in front of every text prompt, or null when the model wants none. */
+  readonly bosToken: Token | null;
+  readonly eosTokens: readonly Token[];
+  /** True for every token that ends generation (EOS, EOT, ...). */
+  isEndOfGeneration(token: Token): boolean;
+  /** The most tokens one sequence's cache can hold. */
+  readonly contextSize: number;
+  /** How many sequences can be open at once. */
+  readonly maxSequences: number;
+  /** Throws when `maxSequences` are already open. */
+  openSequence(): TargetSequence;
+}
+
+export interface TargetSequence {
+  /** The tokens in this sequence's KV cache, in order. */
+  readonly tokens: readonly Token[];
+  /**
+   * Appends `tokens` to the cache in one batch and returns the model's greedy
+   * next token after each appended position (`'last'`: only after the final one,
+   * which avoids computing logits for a whole prompt).
+   */
+  evaluate(tokens: readonly Token[], predict?: 'all' | 'last'): Promise<Token[]>;
+  /** Drops cached tokens from index `from` to the end. */
+  erase(from: number): Promise<void>;
+  dispose(): Promise<void>;
+}
