@@ -56,6 +56,8 @@ export function isField(parent: SyntaxNode, field: string, child: SyntaxNode): b
  */
 export function blockScopeOf(node: SyntaxNode): SyntaxNode {
   for (let n: SyntaxNode | null = node; n; n = n.parent) {
+    // The root is the module scope whatever its type: on badly broken text tree-sitter's root is an ERROR node.
+    if (!n.parent) return n;
     switch (n.type) {
       case 'program':
       case 'switch_body':
@@ -69,13 +71,13 @@ export function blockScopeOf(node: SyntaxNode): SyntaxNode {
         if (FUNCTION_TYPES.has(n.type)) return n;
     }
   }
-  throw new Error('a node outside any program'); // every tree's root is a program
+  throw new Error('a node outside any tree');
 }
 
 /** The scope `var` declarations inside `node` hoist to: the nearest function, static block, namespace body or program. */
 export function varScopeOf(node: SyntaxNode): SyntaxNode {
   for (let n: SyntaxNode | null = node; n; n = n.parent) {
-    if (n.type === 'program' || n.type === 'class_static_block' || FUNCTION_TYPES.has(n.type)) return n;
+    if (!n.parent || n.type === 'program' || n.type === 'class_static_block' || FUNCTION_TYPES.has(n.type)) return n;
     if (n.type === 'statement_block') {
       const owner = n.parent?.type;
       if (owner === 'internal_module' || owner === 'module' || owner === 'class_static_block' || FUNCTION_TYPES.has(owner ?? '')) {
@@ -83,7 +85,7 @@ export function varScopeOf(node: SyntaxNode): SyntaxNode {
       }
     }
   }
-  throw new Error('a node outside any program');
+  throw new Error('a node outside any tree');
 }
 
 function mergedFunctionScope(block: SyntaxNode): SyntaxNode {

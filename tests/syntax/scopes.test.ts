@@ -143,3 +143,28 @@ describe('ancestorsOf', () => {
     );
   });
 });
+
+describe('broken code never throws', () => {
+  // Truncating valid code anywhere gives every kind of broken tree, including an ERROR root.
+  const source = largeTypeScriptSource(60);
+  test('findActionScopes and renameBinding answer at every position of truncated code', async () => {
+    const { renameBinding } = await import('../../drafters/structural/rename.js');
+    const { parser } = languageFor('typescript')!;
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: source.length }), fc.integer({ min: 0, max: 400 }), (cut, at) => {
+        const text = source.slice(0, cut);
+        const tree = parser.parse(text);
+        const offset = Math.min(at * 7, text.length);
+        const scopes = findActionScopes(tree, text, { start: offset, end: offset });
+        if (scopes.identifier) renameBinding(tree, text, scopes.identifier.range.start, 'renamedName');
+      }),
+      { numRuns: 300 },
+    );
+  });
+  test('an ERROR root is the module scope', () => {
+    const text = 'export function total(order: number) { return order; }\nexport class A {\n  f() {\n    const x = 1;\n';
+    const tree = languageFor('typescript')!.parser.parse(text);
+    expect(tree.rootNode.type).toBe('ERROR');
+    expect(findActionScopes(tree, text, { start: 18, end: 18 }).identifier).toMatchObject({ name: 'total', bindingKind: 'function' });
+  });
+});
