@@ -26,7 +26,11 @@ test: build
 bench-lsp: build
 	node dist/bench/code-action-latency.js
 
-bench: bench-lsp
+# Edit-speed benchmark (bench/bench.mk) and the model pipeline (training/models.mk).
+-include bench/bench.mk
+-include training/models.mk
+
+bench: bench-lsp bench-edits
 
 clean:
 	rm -rf dist $(JEST_OUTPUT)

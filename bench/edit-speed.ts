@@ -6,15 +6,19 @@
  *   baseline  plain greedy decoding of the verifier (one token per call)
  *   peer      node-llama-cpp's InputLookupTokenPredictor on the same prompt
  *   lookup    specedit, input lookup only (layer 0)
- *   drafters  specedit, drafter candidates only (layers 2-3)
- *   all       specedit, every layer
+ *   drafters  specedit, drafter candidates only (layers 2-3), every drafter model given
+ *   all       specedit, every layer, as the server runs it: drafter models that the
+ *             engine's size rule leaves out (model-loader.ts) are left out here too
+ *   allForced every layer with every drafter model; run only when the rule left one out
  * Every run starts from an empty KV cache and includes building the prompt.
  * Plus the ceiling: one batch of K tokens against K single steps, K = 1..32.
  * Writes bench/results/latest.json after every task (a partial run leaves a
  * valid file) and latest.svg, and prints a table.
  *
  *   node dist/bench/edit-speed.js [--verifier V.gguf] [--drafter NAME=D.gguf[:kind,kind]]...
- *                                 [--tiny-models] [--only ID] [--limit N] [--out FILE]
+ *     [--tiny-models] [--only ID] [--limit N] [--out FILE] [--threads 1] [--context-size 2048]
+ *     [--max-output-tokens 1024] [--max-draft-tokens 16] [--context-chars N] [--kv-cache F32|F16]
+ *     [--peer-prediction-max 3] [--min-match-after-miss 3] [--ceiling-reps 15] [--max-k 32] [--cpu]
  * Without --verifier the models come from models/manifest.json; --tiny-models
  * writes random-weight models (speeds only, labelled as such in the output).
  */
@@ -26,7 +30,8 @@ import { parseArgs } from 'node:util';
 import { readGgufFileInfo } from 'node-llama-cpp';
 import { ModelDrafterPool } from '../drafters/model-drafter-pool.js';
 import { poolDrafters, type CandidateDrafter } from '../engine/candidates.js';
-import { prepareEdit, type PreparedEdit } from '../engine/edit-prompt.js';
+import { drafterTooBig } from '../engine/model-loader.js';
+import { prepareEdit, type PreparedEdit, type PromptOptions } from '../engine/edit-prompt.js';
 import { readShippedModels, projectRoot } from '../engine/shipped-models.js';
 import { SpeculativeEngine, type SpeculationLayers } from '../engine/speculative-engine.js';
 import { EDIT_KINDS, type EditKind } from '../protocol/edit-task.js';
@@ -42,12 +47,13 @@ import { peerDecode } from './peer-input-lookup.js';
 import { speedChart } from './speed-chart.js';
 
 const STOP = [END_MARKER];
-const VARIANTS = ['baseline', 'peer', 'lookup', 'drafters', 'all'] as const;
+const VARIANTS = ['baseline', 'peer', 'lookup', 'drafters', 'all', 'allForced'] as const;
 type Variant = (typeof VARIANTS)[number];
-const LAYERS: Record<'lookup' | 'drafters' | 'all', SpeculationLayers> = {
+const LAYERS: Record<'lookup' | 'drafters' | 'all' | 'allForced', SpeculationLayers> = {
   lookup: { inputLookup: true, structural: false, modelDrafters: false },
   drafters: { inputLookup: false, structural: false, modelDrafters: true },
   all: { inputLookup: true, structural: true, modelDrafters: true },
+  allForced: { inputLookup: true, structural: true, modelDrafters: true },
 };
 
 interface Options {
@@ -67,10 +73,15 @@ interface Options {
   peerPredictionMax: number;
   gpu: 'auto' | false;
   kvCache: 'F16' | 'F32';
+  minMatchAfterMiss?: number;
+  contextChars?: number;
+  selfLookup: boolean;
 }
 
 interface ModelChoice {
   label: string;
+  /** Prompt context budget the verifier was trained with, when known (shipped models). */
+  contextChars?: number;
   randomWeights: boolean;
   verifier: string;
   drafters: { name: string; path: string; kinds: EditKind[] }[];
@@ -109,14 +120,18 @@ function parseOptions(root: string): Options {
       'max-draft-tokens': { type: 'string', default: '16' },
       'ceiling-reps': { type: 'string', default: '15' },
       'max-k': { type: 'string', default: '32' },
-      'peer-prediction-max': { type: 'string', default: '16' },
+      'peer-prediction-max': { type: 'string', default: '3' },
       cpu: { type: 'boolean', default: false },
       'kv-cache': { type: 'string', default: 'F32' },
+      'min-match-after-miss': { type: 'string' },
+      'context-chars': { type: 'string' },
+      'no-self-lookup': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
-    console.log(readFileSync(new URL(import.meta.url), 'utf8').split('\n').slice(1, 23).map((l) => l.replace(/^ \*\/?\s?/, '')).join('\n'));
+    const source = readFileSync(new URL(import.meta.url), 'utf8').split('\n');
+    console.log(source.slice(1, source.findIndex((l) => l.startsWith(' */'))).map((l) => l.replace(/^ \*\s?/, '')).join('\n'));
     process.exit(0);
   }
   const int = (name: string, v: string | undefined) => {
@@ -141,6 +156,9 @@ function parseOptions(root: string): Options {
     peerPredictionMax: int('peer-prediction-max', values['peer-prediction-max'] as string),
     gpu: values.cpu ? false : 'auto',
     kvCache: kvCacheType(values['kv-cache'] as string),
+    selfLookup: !(values['no-self-lookup'] as boolean),
+    contextChars: values['context-chars'] === undefined ? undefined : Number(values['context-chars']),
+    minMatchAfterMiss: values['min-match-after-miss'] === undefined ? undefined : int('min-match-after-miss', values['min-match-after-miss'] as string),
   };
 }
 
@@ -192,6 +210,7 @@ function chooseModels(options: Options): ModelChoice {
   return {
     label: 'shipped models (models/manifest.json)',
     randomWeights: false,
+    contextChars: verifier.promptContextChars,
     verifier: verifier.path,
     drafters: options.drafters.length > 0 ? options.drafters : drafters.map((m) => ({ name: m.name, path: m.path, kinds: m.kinds })),
   };
@@ -222,7 +241,10 @@ class Bench {
 
   constructor(
     private readonly model: LlamaTargetModel,
+    /** Every drafter model given. */
     private readonly drafters: CandidateDrafter[],
+    /** Those the server would use (the size rule). */
+    private readonly usedDrafters: CandidateDrafter[],
     private readonly options: Options,
   ) {
     this.ceilingK = options.maxK;
@@ -233,9 +255,11 @@ class Bench {
     return Math.min(this.options.maxOutputTokens, 2 * this.model.tokenize(edit.scope.text).length + 32);
   }
 
+  /** The scopes of a multi-file task in turn, as engine/multi-file-edit.ts runs them (concurrent sequences are not exact in llama.cpp). */
   async run(variant: Variant, task: BenchTask, budgets: number[]): Promise<VariantRun> {
     const started = performance.now();
-    const scopes = await Promise.all(task.edits.map((edit, i) => this.runScope(variant, edit, budgets[i])));
+    const scopes: ScopeOutput[] = [];
+    for (const [i, edit] of task.edits.entries()) scopes.push(await this.runScope(variant, edit, budgets[i]));
     return { ms: performance.now() - started, scopes };
   }
 
@@ -256,7 +280,8 @@ class Bench {
         await verifier.dispose();
       }
     }
-    const engine = new SpeculativeEngine({ verifier, drafters: this.drafters, maxOutputTokens: budget, mode: 'exact' });
+    const drafters = variant === 'all' ? this.usedDrafters : this.drafters;
+    const engine = new SpeculativeEngine({ verifier, drafters, maxOutputTokens: budget, mode: 'exact', minMatchAfterMiss: this.options.minMatchAfterMiss, selfLookup: this.options.selfLookup, ...promptOptions });
     try {
       const run = await engine.run(edit, { signal: new AbortController().signal }, LAYERS[variant]);
       const outcome = run.outcome.status === 'unavailable' ? `unavailable: ${run.outcome.reason}` : run.outcome.status;
@@ -275,8 +300,11 @@ class Bench {
   }
 }
 
+/** Prompt options shared by every variant (the engine gets the same). */
+let promptOptions: PromptOptions = {};
+
 function prepared(edit: BenchTask['edits'][number]): PreparedEdit {
-  const result = prepareEdit(edit);
+  const result = prepareEdit(edit, promptOptions);
   if (!result.ok) throw new Error(`${edit.document.uri}: ${result.reason}`);
   return result.edit;
 }
@@ -296,7 +324,7 @@ interface TaskRecord {
   exact: boolean;
 }
 
-function record(task: BenchTask, runs: Record<Variant, VariantRun>): { task: TaskRecord; detail: Record<string, unknown> } {
+function record(task: BenchTask, runs: Record<Variant, VariantRun>, forced: boolean): { task: TaskRecord; detail: Record<string, unknown> } {
   const base = runs.baseline.scopes;
   const same = (v: Variant) => runs[v].scopes.every((s, i) => s.tokens.length === base[i].tokens.length && s.tokens.every((t, j) => t === base[i].tokens[j]));
   const stat = (v: Variant, key: 'drafted' | 'accepted' | 'verifierCalls') => sum(runs[v].scopes.map((s) => s.stats?.[key] ?? 0));
@@ -314,7 +342,7 @@ function record(task: BenchTask, runs: Record<Variant, VariantRun>): { task: Tas
       drafted: stat('all', 'drafted'),
       accepted: stat('all', 'accepted'),
       verifierCalls: stat('all', 'verifierCalls'),
-      exact: same('lookup') && same('drafters') && same('all'),
+      exact: same('lookup') && same('drafters') && same('all') && (!forced || same('allForced')),
     },
     detail: {
       id: task.id,
@@ -325,12 +353,15 @@ function record(task: BenchTask, runs: Record<Variant, VariantRun>): { task: Tas
       lookup: summary('lookup'),
       drafters: summary('drafters'),
       all: { ...summary('all'), outcomes: runs.all.scopes.map((s) => s.outcome), candidates: runs.all.scopes.map((s) => s.candidates) },
+      ...(forced ? { allForced: { ...summary('allForced'), candidates: runs.allForced.scopes.map((s) => s.candidates) } } : {}),
     },
   };
 }
 
-function summarize(tasks: TaskRecord[], ceiling: CeilingPoint[]) {
+function summarize(tasks: TaskRecord[], ceiling: CeilingPoint[], maxDraftTokens: number, forcedMs: number[]) {
   const best = ceiling.reduce<CeilingPoint | undefined>((b, c) => (!b || c.speedup > b.speedup ? c : b), undefined);
+  // A verify step evaluates the last output token and up to maxDraftTokens drafted ones.
+  const reachable = ceiling.filter((c) => c.k <= maxDraftTokens + 1).reduce<CeilingPoint | undefined>((b, c) => (!b || c.speedup > b.speedup ? c : b), undefined);
   const speedupVsBaseline = round(geomean(tasks.map((t) => t.baselineMs / t.allMs)), 3);
   return {
     speedupVsBaseline,
@@ -341,6 +372,8 @@ function summarize(tasks: TaskRecord[], ceiling: CeilingPoint[]) {
       bestK: best?.k ?? null,
       best: best ? round(best.speedup, 3) : null,
       fractionOfCeiling: best ? round(speedupVsBaseline / best.speedup, 3) : null,
+      /** The best batch the engine's K can reach (maxDraftTokens + 1 tokens), and the fraction of it achieved. */
+      withinMaxDraft: reachable ? { k: reachable.k, speedup: round(reachable.speedup, 3), fraction: round(speedupVsBaseline / reachable.speedup, 3) } : null,
       curve: ceiling.map((c) => ({ k: c.k, batchMs: round(c.batchMs, 3), singleStepsMs: round(c.singleStepsMs, 3), speedup: round(c.speedup, 3) })),
     },
     tasks: tasks.length,
@@ -349,6 +382,7 @@ function summarize(tasks: TaskRecord[], ceiling: CeilingPoint[]) {
       lookup: round(geomean(tasks.map((t) => t.baselineMs / t.lookupMs)), 3),
       drafters: round(geomean(tasks.map((t) => t.baselineMs / t.draftersMs)), 3),
       all: speedupVsBaseline,
+      ...(forcedMs.length === tasks.length && tasks.length > 0 ? { allForcedDrafters: round(geomean(tasks.map((t, i) => t.baselineMs / forcedMs[i])), 3) } : {}),
     },
   };
 }
@@ -386,14 +420,24 @@ async function main(): Promise<void> {
   const root = projectRoot();
   const options = parseOptions(root);
   const choice = chooseModels(options);
+  promptOptions = { contextChars: options.contextChars ?? choice.contextChars, workspaceRoot: root };
   let tasks = loadBenchTasks(options.tasksDir, root);
   if (options.only) tasks = tasks.filter((t) => t.id.includes(options.only!));
   if (options.limit) tasks = tasks.slice(0, options.limit);
   if (tasks.length === 0) throw new Error('no task selected');
   console.log(`models: ${choice.label}`);
   const model = await LlamaTargetModel.load({ modelPath: choice.verifier, threads: options.threads, contextSize: options.contextSize, sequences: 4, gpu: options.gpu, kvCacheType: options.kvCache });
+  // The ceiling first, while nothing else of ours runs (the drafter workers load their models on start).
+  console.log('measuring the ceiling (batch of K tokens vs K single steps)...');
+  const ceiling = await new Bench(model, [], [], options).ceiling(tasks);
+  const best = ceiling.reduce((b, c) => (c.speedup > b.speedup ? c : b));
+  console.log(`t(1) = ${ceiling[0].batchMs.toFixed(2)} ms; best K = ${best.k}: t(K) = ${best.batchMs.toFixed(2)} ms, ceiling ${best.speedup.toFixed(2)}x`);
   const pool = choice.drafters.length > 0 ? new ModelDrafterPool(choice.drafters.map((d) => ({ name: d.name, modelPath: d.path, threads: options.threads, contextSize: options.contextSize, gpu: options.gpu }))) : null;
   const drafters = pool ? poolDrafters(pool, new Map(choice.drafters.map((d) => [d.name, d.kinds]))) : [];
+  const leftOut = new Map(choice.drafters.map((d) => [d.name, drafterTooBig(d.path, choice.verifier)] as const).filter((e): e is [string, string] => e[1] !== undefined));
+  const usedDrafters = drafters.filter((d) => !leftOut.has(d.name));
+  for (const [name, why] of leftOut) console.log(`drafter ${name}: left out of "all" as the server would leave it out: ${why}; "drafters" and "allForced" use it`);
+  const variants = VARIANTS.filter((v) => v !== 'allForced' || leftOut.size > 0);
   try {
     const header = {
       machine: {
@@ -421,35 +465,35 @@ async function main(): Promise<void> {
         outputBudget: `min(${options.maxOutputTokens}, 2 x scope tokens + 32) per scope`,
         contextSize: options.contextSize,
         kvCache: options.kvCache,
+        promptContextChars: promptOptions.contextChars ?? 'engine default',
+        draftersLeftOutOfAll: Object.fromEntries(leftOut),
+        ceilingTiming: `minimum of ${options.ceilingReps} runs per K, after 2 warm-up runs, before the drafter workers start`,
       },
     };
     const svgPath = options.out.replace(/\.json$/, '') + '.svg';
     const records: TaskRecord[] = [];
     const details: Record<string, unknown>[] = [];
-    let ceiling: CeilingPoint[] = [];
+    const forcedMs: number[] = [];
     const save = () => {
-      writeAtomically(options.out, JSON.stringify({ ...header, tasks: records, summary: summarize(records, ceiling), details, complete: records.length === tasks.length }, null, 1) + '\n');
+      writeAtomically(options.out, JSON.stringify({ ...header, tasks: records, summary: summarize(records, ceiling, options.maxDraftTokens, forcedMs), details, complete: records.length === tasks.length }, null, 1) + '\n');
       const chartTasks = records.map((t) => ({ id: t.id, all: t.baselineMs / t.allMs, lookup: t.baselineMs / t.lookupMs, peer: t.baselineMs / t.peerMs }));
       writeAtomically(svgPath, speedChart(`specedit edit speed: ${choice.randomWeights ? 'RANDOM-WEIGHT models' : basename(choice.verifier)} (${records.length} tasks)`, chartTasks, ceiling));
     };
-    const bench = new Bench(model, drafters, options);
-    console.log('measuring the ceiling (batch of K tokens vs K single steps)...');
-    ceiling = await bench.ceiling(tasks);
+    const bench = new Bench(model, drafters, usedDrafters, options);
     save();
-    const best = ceiling.reduce((b, c) => (c.speedup > b.speedup ? c : b));
-    console.log(`t(1) = ${ceiling[0].batchMs.toFixed(2)} ms; best K = ${best.k}: t(K) = ${best.batchMs.toFixed(2)} ms, ceiling ${best.speedup.toFixed(2)}x`);
     // Warm-up (not recorded): page in the weights and the drafters' models.
     const warm = tasks[0];
     const warmBudgets = warm.edits.map((e) => bench.budget(prepared(e)));
     await bench.run('baseline', warm, warmBudgets);
-    await bench.run('all', warm, warmBudgets);
+    await bench.run('allForced', warm, warmBudgets);
     for (const [i, task] of tasks.entries()) {
       const budgets = task.edits.map((e) => bench.budget(prepared(e)));
-      const order = VARIANTS.map((_, j) => VARIANTS[(i + j) % VARIANTS.length]);
+      const order = variants.map((_, j) => variants[(i + j) % variants.length]);
       const runs = {} as Record<Variant, VariantRun>;
       for (const variant of order) runs[variant] = await bench.run(variant, task, budgets);
-      const { task: rec, detail } = record(task, runs);
+      const { task: rec, detail } = record(task, runs, leftOut.size > 0);
       records.push(rec);
+      if (runs.allForced) forcedMs.push(runs.allForced.ms);
       details.push({ ...detail, order, budgets });
       save();
       console.log(
@@ -459,11 +503,12 @@ async function main(): Promise<void> {
     }
     console.log('');
     printTable(records);
-    const summary = summarize(records, ceiling);
+    const summary = summarize(records, ceiling, options.maxDraftTokens, forcedMs);
     console.log(
       `\nsummary (${choice.label}): all layers ${summary.speedupVsBaseline}x vs plain greedy, ${summary.speedupVsPeer}x vs the peer; ` +
         `acceptance ${(summary.acceptance * 100).toFixed(1)}%; exact ${(summary.exactRate * 100).toFixed(0)}%; ` +
-        `ceiling ${summary.ceiling.best}x at K=${summary.ceiling.bestK} (reached ${((summary.ceiling.fractionOfCeiling ?? 0) * 100).toFixed(0)}% of it)`,
+        `ceiling ${summary.ceiling.best}x at K=${summary.ceiling.bestK} (reached ${((summary.ceiling.fractionOfCeiling ?? 0) * 100).toFixed(0)}% of it)` +
+        (summary.speedupsVsBaseline.allForcedDrafters ? `; with every drafter model forced in: ${summary.speedupsVsBaseline.allForcedDrafters}x` : ''),
     );
     console.log(`wrote ${relative(process.cwd(), options.out)} and ${relative(process.cwd(), svgPath)}`);
   } finally {

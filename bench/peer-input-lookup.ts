@@ -26,7 +26,7 @@ export interface PeerResult {
 export interface PeerOptions {
   stop: readonly string[];
   maxOutputTokens: number;
-  /** Longest prediction per step (the library's default is 3; specedit's K goes to 16). */
+  /** Longest prediction per step: the library default 3 (16, like specedit's K, was slower for it: most long predictions are refuted). */
   predictionMax: number;
 }
 

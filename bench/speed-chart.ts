@@ -15,17 +15,20 @@ export interface ChartTask {
 const WIDTH = 1000;
 const PLOT_LEFT = 60;
 const PLOT_RIGHT = WIDTH - 20;
-const TOP_HEIGHT = 360;
+/** Bar plot between these y; task labels hang below it. */
+const BARS_TOP = 72;
+const BARS_BOTTOM = 330;
+const BOTTOM_TOP = 490;
 const BOTTOM_HEIGHT = 260;
 
 export function speedChart(title: string, tasks: readonly ChartTask[], ceiling: readonly CeilingPoint[]): string {
   const parts: string[] = [];
   const bestCeiling = Math.max(1, ...ceiling.map((c) => c.speedup));
   const topMax = niceMax(Math.max(bestCeiling, 1, ...tasks.flatMap((t) => [t.all, t.lookup, t.peer])));
-  const topY = (v: number) => 50 + (TOP_HEIGHT - 90) * (1 - v / topMax);
+  const topY = (v: number) => BARS_TOP + (BARS_BOTTOM - BARS_TOP) * (1 - v / topMax);
   parts.push(text(WIDTH / 2, 22, title, 'middle', 15, 'bold'));
   parts.push(text(WIDTH / 2, 40, 'speedup over plain greedy decoding of the same verifier, per task (higher is better)', 'middle', 12));
-  parts.push(...axis(topY, topMax, 50, TOP_HEIGHT - 40));
+  parts.push(...axis(topY, topMax, BARS_TOP, BARS_BOTTOM));
   const slot = (PLOT_RIGHT - PLOT_LEFT) / Math.max(1, tasks.length);
   tasks.forEach((t, i) => {
     const x = PLOT_LEFT + i * slot;
@@ -33,14 +36,15 @@ export function speedChart(title: string, tasks: readonly ChartTask[], ceiling: 
     parts.push(bar(x + slot * 0.1, w, topY(t.all), topY(0), '#1f77b4'));
     parts.push(bar(x + slot * 0.1 + w, w, topY(t.lookup), topY(0), '#9ecae1'));
     parts.push(bar(x + slot * 0.1 + 2 * w, w, topY(t.peer), topY(0), '#ff7f0e'));
-    parts.push(`<text x="${(x + slot / 2).toFixed(1)}" y="${TOP_HEIGHT - 36}" font-size="8" text-anchor="end" transform="rotate(-60 ${(x + slot / 2).toFixed(1)} ${TOP_HEIGHT - 36})">${escape(t.id)}</text>`);
+    const lx = (x + slot / 2).toFixed(1);
+    parts.push(`<text x="${lx}" y="${BARS_BOTTOM + 6}" font-size="8" text-anchor="end" transform="rotate(-60 ${lx} ${BARS_BOTTOM + 6})">${escape(t.id)}</text>`);
   });
   parts.push(hline(topY(1), '#444', '4 3'));
   parts.push(hline(topY(bestCeiling), '#d62728', '6 3'));
   parts.push(text(PLOT_RIGHT - 4, topY(bestCeiling) - 4, `ceiling ${bestCeiling.toFixed(2)}x`, 'end', 11, 'normal', '#d62728'));
-  parts.push(legend(PLOT_LEFT + 10, 58, [['#1f77b4', 'specedit, all layers'], ['#9ecae1', 'specedit, input lookup only'], ['#ff7f0e', 'node-llama-cpp InputLookupTokenPredictor']]));
+  parts.push(legend(PLOT_LEFT + 10, 50, [['#1f77b4', 'specedit, all layers'], ['#9ecae1', 'specedit, input lookup only'], ['#ff7f0e', 'node-llama-cpp InputLookupTokenPredictor']]));
 
-  const top = TOP_HEIGHT + 40;
+  const top = BOTTOM_TOP;
   const maxK = Math.max(2, ...ceiling.map((c) => c.k));
   const bottomMax = niceMax(bestCeiling);
   const bx = (k: number) => PLOT_LEFT + ((PLOT_RIGHT - PLOT_LEFT) * (k - 1)) / (maxK - 1);
@@ -78,8 +82,9 @@ function hline(y: number, color: string, dash: string): string {
   return `<line x1="${PLOT_LEFT}" y1="${y.toFixed(1)}" x2="${PLOT_RIGHT}" y2="${y.toFixed(1)}" stroke="${color}" stroke-dasharray="${dash}"/>`;
 }
 
+/** One row of colour keys. */
 function legend(x: number, y: number, entries: [string, string][]): string {
-  return entries.map(([color, label], i) => `<rect x="${x}" y="${y + i * 16}" width="10" height="10" fill="${color}"/>${text(x + 16, y + i * 16 + 9, label, 'start', 11)}`).join('');
+  return entries.map(([color, label], i) => `<rect x="${x + i * 260}" y="${y}" width="10" height="10" fill="${color}"/>${text(x + i * 260 + 16, y + 9, label, 'start', 11)}`).join('');
 }
 
 function text(x: number, y: number, content: string, anchor: 'start' | 'middle' | 'end', size: number, weight = 'normal', color = '#000'): string {

@@ -60,7 +60,10 @@ export class InputLookupDrafter implements Drafter {
   private offsets: number[] = [];
   private last: Match | null = null;
 
-  constructor(readonly sources: readonly LookupSource[], options: InputLookupOptions = {}) {
+  private readonly sourceList: LookupSource[];
+
+  constructor(sources: readonly LookupSource[], options: InputLookupOptions = {}) {
+    this.sourceList = [...sources];
     this.indexes = sources.map((s) => indexPositions(s.tokens));
     this.maxNgram = Math.max(1, options.maxNgram ?? 4);
     this.begin();
@@ -72,6 +75,26 @@ export class InputLookupDrafter implements Drafter {
     options?: InputLookupOptions,
   ): InputLookupDrafter {
     return new InputLookupDrafter(texts.map((t) => candidateSource(t.name, t.text, tokenize)), options);
+  }
+
+  get sources(): readonly LookupSource[] {
+    return this.sourceList;
+  }
+
+  /** How many output tokens the last draft was matched on (0: none, or the start of a source). A confidence signal. */
+  get lastMatchLength(): number {
+    return this.last?.length ?? 0;
+  }
+
+  /**
+   * Adds a source during a run (a drafter's candidate that arrived while the
+   * verifier was already decoding); the other sources keep their credit.
+   */
+  addSource(source: LookupSource): void {
+    this.sourceList.push(source);
+    this.indexes.push(indexPositions(source.tokens));
+    this.accepted.push(0);
+    this.offsets.push(0);
   }
 
   begin(_prompt?: readonly Token[]): void {

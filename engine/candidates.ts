@@ -50,7 +50,8 @@ export interface GatherRequest {
   draft: ModelDraftRequest;
   checker: SpliceChecker;
   signal: AbortSignal;
-  onReport?: (report: CandidateReport) => void;
+  /** Called for each candidate as soon as it is kept (structural ones first, then drafters' as they finish). */
+  onKept?: (candidate: TextCandidate, layer: CandidateLayer) => void;
 }
 
 /** A drafter's text is the completion before the end marker: the edited scope and the newline before the marker. */
@@ -58,36 +59,42 @@ export function editedFromCompletion(text: string): string {
   return text.endsWith('\n') ? text.slice(0, -1) : text;
 }
 
+/**
+ * Checks the structural candidates at once and each drafter's candidate as
+ * soon as that drafter finishes; resolves when every drafter has answered
+ * (a drafter answers a cancel within a few ms).
+ */
 export async function gatherCandidates(request: GatherRequest): Promise<GatheredCandidates> {
   const kept: TextCandidate[] = [];
   const reports: CandidateReport[] = [];
   const seen = new Set<string>();
   const consider = (candidate: TextCandidate, layer: CandidateLayer, ms: number): void => {
     const verdict = seen.has(candidate.text) ? { ok: false as const, reason: 'same text as an earlier candidate' } : request.checker.check(candidate.text);
-    const report: CandidateReport = verdict.ok
-      ? { name: candidate.name, layer, status: 'kept', ms }
-      : { name: candidate.name, layer, status: 'dropped', reason: verdict.reason, ms };
-    if (verdict.ok) {
-      kept.push(candidate);
-      seen.add(candidate.text);
+    if (!verdict.ok) {
+      reports.push({ name: candidate.name, layer, status: 'dropped', reason: verdict.reason, ms });
+      return;
     }
-    reports.push(report);
-    request.onReport?.(report);
+    kept.push(candidate);
+    seen.add(candidate.text);
+    reports.push({ name: candidate.name, layer, status: 'kept', ms });
+    request.onKept?.(candidate, layer);
   };
   const drop = (name: string, reason: string, ms: number): void => {
-    const report: CandidateReport = { name, layer: 'model', status: 'dropped', reason, ms };
-    reports.push(report);
-    request.onReport?.(report);
+    reports.push({ name, layer: 'model', status: 'dropped', reason, ms });
   };
 
-  const drafts = request.drafters.map((d) => d.draft(request.draft, request.signal).then((outcome) => ({ drafter: d, outcome })));
   for (const candidate of request.structural) consider(candidate, 'structural', 0);
   let cancelled = false;
-  for (const { drafter, outcome } of await Promise.all(drafts)) {
-    if (outcome.status === 'cancelled') cancelled = true;
-    else if (outcome.status === 'failed') drop(drafter.name, outcome.reason, 0);
-    else if (outcome.stopReason === 'budget') drop(drafter.name, `incomplete: no end marker within ${outcome.tokens} tokens`, outcome.ms);
-    else consider({ name: drafter.name, text: editedFromCompletion(outcome.text) }, 'model', outcome.ms);
-  }
+  await Promise.all(
+    request.drafters.map(async (drafter) => {
+      const outcome = await drafter.draft(request.draft, request.signal);
+      if (outcome.status === 'cancelled') {
+        cancelled = true;
+        drop(drafter.name, 'cancelled', 0);
+      } else if (outcome.status === 'failed') drop(drafter.name, outcome.reason, 0);
+      else if (outcome.stopReason === 'budget') drop(drafter.name, `incomplete: no end marker within ${outcome.tokens} tokens`, outcome.ms);
+      else consider({ name: drafter.name, text: editedFromCompletion(outcome.text) }, 'model', outcome.ms);
+    }),
+  );
   return { kept, reports, cancelled: cancelled || request.signal.aborted };
 }

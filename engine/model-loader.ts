@@ -4,7 +4,7 @@
  * pool. The verifier is required; a drafter that cannot be found is left out
  * with a warning, since the verifier alone still gives exact edits.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import type { Config } from '../protocol/config.js';
 import type { EditKind } from '../protocol/edit-task.js';
 import { ModelDrafterPool, type ModelDrafterSpec } from '../drafters/model-drafter-pool.js';
@@ -23,11 +23,35 @@ export interface ModelSetup {
   /** Relative model paths in the configuration resolve against this (default: the working directory). */
   baseDir?: string;
   gpu?: 'auto' | false;
-  /** F32 for bit-exact comparisons in tests. */
+  /**
+   * The verifier's KV cache precision. F32 by default: with F16, a batch of K
+   * tokens and K single steps can round differently and flip a near-tie, and
+   * exact mode promises the plain greedy decode token for token (the
+   * benchmark measured 1 of 3 tasks diverging with F16 on a random model, none
+   * with F32). It doubles the cache's memory; F16 trades that guarantee for it.
+   */
   kvCacheType?: 'F16' | 'F32';
-  /** Prompt context budget, characters. */
+  /**
+   * Prompt context budget, characters. Default: what a shipped verifier was
+   * trained with (its manifest's promptContextChars, else none: the shipped
+   * models are trained on prompts without context, and measured 15% slower
+   * and less accurate with it); engine/prompt-context.ts's default for a
+   * configured model.
+   */
   contextChars?: number;
+  /** Drafters larger than this fraction of the verifier are left out (default DEFAULT_MAX_DRAFTER_SIZE_RATIO; Infinity keeps all). */
+  maxDrafterSizeRatio?: number;
 }
+
+/**
+ * A drafter model larger than this fraction of the verifier (file sizes) is
+ * left out. Its whole candidate costs about as much as the verifier's own
+ * decode, so it arrives after the verifier has passed the edit, and it takes
+ * CPU from the verifier meanwhile: on the 2-core benchmark machine a 12 MB
+ * drafter beside a 19 MB verifier made rename edits 2-3x slower than input
+ * lookup alone. Qwen2.5-Coder 0.5B beside 7B is 0.07.
+ */
+export const DEFAULT_MAX_DRAFTER_SIZE_RATIO = 0.25;
 
 /** Why the models cannot be used: the message the user sees, naming the file and how to get it. */
 export class ModelsUnavailable extends Error {}
@@ -42,6 +66,8 @@ export async function loadSpeculativeEngine(config: Config, logger: EngineLogger
   const started = performance.now();
   const shipped = config.verifierModel === null || config.drafters.length === 0 ? readShippedModels(setup.manifestPath) : undefined;
   const verifierPath = await resolveVerifier(config, setup, shipped);
+  const shippedVerifier = config.verifierModel === null && shipped?.ok ? shipped.models.find((m) => m.role === 'verifier') : undefined;
+  const contextChars = setup.contextChars ?? shippedVerifier?.promptContextChars;
   const model = await LlamaTargetModel.load({
     modelPath: verifierPath,
     threads: config.threads,
@@ -49,11 +75,11 @@ export async function loadSpeculativeEngine(config: Config, logger: EngineLogger
     batchSize: config.batchSize,
     sequences: config.sequences,
     gpu: setup.gpu ?? 'auto',
-    kvCacheType: setup.kvCacheType,
+    kvCacheType: setup.kvCacheType ?? 'F32',
   }).catch((error: unknown) => {
     throw new ModelsUnavailable(error instanceof Error ? error.message : String(error), { cause: error });
   });
-  const drafters = await resolveDrafters(config, setup, shipped, logger);
+  const drafters = worthwhileDrafters(await resolveDrafters(config, setup, shipped, logger), verifierPath, setup.maxDrafterSizeRatio ?? DEFAULT_MAX_DRAFTER_SIZE_RATIO, logger);
   const pool = startPool(drafters, config, setup, logger);
   const verifier = new GreedyVerifier(model, {
     sequences: config.sequences,
@@ -71,7 +97,7 @@ export async function loadSpeculativeEngine(config: Config, logger: EngineLogger
     mode: config.mode,
     rankThreshold: config.rankThreshold,
     maxOutputTokens: config.maxOutputTokens,
-    contextChars: setup.contextChars,
+    contextChars,
     logger,
     onDispose: async () => {
       await pool?.close();
@@ -135,6 +161,24 @@ async function resolveDrafters(
     }
   }
   return out;
+}
+
+/** Why a drafter model is too big to help this verifier, or undefined when it is small enough. */
+export function drafterTooBig(drafterPath: string, verifierPath: string, maxRatio = DEFAULT_MAX_DRAFTER_SIZE_RATIO): string | undefined {
+  const ratio = statSync(drafterPath).size / statSync(verifierPath).size;
+  if (ratio <= maxRatio) return undefined;
+  return (
+    `it is ${(ratio * 100).toFixed(0)}% of the verifier's size, so drafting would cost about as much as verifying ` +
+    `(drafters help at up to ${(maxRatio * 100).toFixed(0)}%; pair a much smaller drafter with the verifier)`
+  );
+}
+
+function worthwhileDrafters(drafters: DrafterChoice[], verifierPath: string, maxRatio: number, logger: EngineLogger): DrafterChoice[] {
+  return drafters.filter((d) => {
+    const tooBig = drafterTooBig(d.path, verifierPath, maxRatio);
+    if (tooBig) logger.warn(`drafter "${d.name}" is left out: ${tooBig}`);
+    return !tooBig;
+  });
 }
 
 function startPool(drafters: DrafterChoice[], config: Config, setup: ModelSetup, logger: EngineLogger): ModelDrafterPool | null {

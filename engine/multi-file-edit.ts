@@ -1,9 +1,15 @@
 /**
- * Multi-file edits (DESIGN.md "Request flow"): one task per affected scope,
- * run concurrently through the same orchestrator (the verifier's sequences
- * are evaluated in shared batches), merged into one result with the edits
+ * Multi-file edits (DESIGN.md "Request flow"): one task per affected scope
+ * through the same orchestrator, merged into one result with the edits
  * grouped per file. All or nothing: one scope that fails fails the whole edit,
  * with its reason, so a half-applied change never reaches the editor.
+ *
+ * The scopes run one after another, not concurrently as DESIGN.md sketches:
+ * llama.cpp's results depend on how sequences share a batch and the KV cache,
+ * so a verifier sequence decoding beside another can flip a near-tie and
+ * leave the plain greedy decode. The benchmark saw it on all three of its
+ * multi-file tasks when run concurrently, and on none run in turn. Speculation
+ * already fills each batch with K tokens, so little throughput is lost.
  */
 import type { EditContext, EditMode, EditOrchestrator, EditOutcome, EditResult, EditTask, FileEdit } from '../protocol/edit-task.js';
 import { finishStats } from '../protocol/stats.js';
@@ -13,29 +19,16 @@ const MODE_ORDER: readonly EditMode[] = ['structural', 'exact', 'rank'];
 export async function computeMultiFileEdit(orchestrator: EditOrchestrator, tasks: readonly EditTask[], context: EditContext): Promise<EditOutcome> {
   if (tasks.length === 0) return { status: 'unavailable', reason: 'no scope to edit' };
   const started = performance.now();
-  const inner = new AbortController();
-  const forward = () => inner.abort(context.signal.reason);
-  context.signal.addEventListener('abort', forward, { once: true });
-  try {
-    const outcomes = await Promise.all(
-      tasks.map(async (task) => {
-        const outcome = await orchestrator.computeEdit(task, { ...context, signal: inner.signal });
-        if (outcome.status !== 'ok') inner.abort(); // the others are wasted work now
-        return outcome;
-      }),
-    );
+  const results: EditResult[] = [];
+  for (const [i, task] of tasks.entries()) {
     if (context.signal.aborted) return { status: 'cancelled' };
-    const failed = outcomes.findIndex((o) => o.status === 'unavailable');
-    if (failed >= 0) {
-      const reason = (outcomes[failed] as { reason: string }).reason;
-      return { status: 'unavailable', reason: `${tasks[failed].document.uri}: ${reason}` };
-    }
-    if (outcomes.some((o) => o.status === 'cancelled')) return { status: 'cancelled' };
-    const results = outcomes.map((o) => (o as { result: EditResult }).result);
-    return mergeResults(results, performance.now() - started);
-  } finally {
-    context.signal.removeEventListener('abort', forward);
+    const progress = context.progress && ((m: string, p?: number) => context.progress!(`scope ${i + 1} of ${tasks.length}: ${m}`, p));
+    const outcome = await orchestrator.computeEdit(task, { ...context, progress });
+    if (outcome.status === 'cancelled') return outcome;
+    if (outcome.status === 'unavailable') return { status: 'unavailable', reason: `${task.document.uri}: ${outcome.reason}` };
+    results.push(outcome.result);
   }
+  return mergeResults(results, performance.now() - started);
 }
 
 /** One result: replacements grouped per file (in order, overlaps refused), statistics summed, the lossiest mode named. */

@@ -21,6 +21,8 @@ const manifestSchema = z.object({
         /** Relative to the project root. */
         file: z.string().min(1),
         kinds: z.array(z.enum(EDIT_KINDS)).optional(),
+        /** The `<|context|>` budget the model was trained with (engine/prompt-context.ts); absent: trained without context. */
+        promptContextChars: z.number().int().min(0).optional(),
       })
       .passthrough(),
   ),
@@ -34,6 +36,8 @@ export interface ShippedModel {
   /** As written in the manifest, for messages. */
   file: string;
   kinds: EditKind[];
+  /** Prompt context budget to use with this model: what it was trained with (0 when the manifest says nothing). */
+  promptContextChars: number;
 }
 
 export type ShippedModels = { ok: true; manifestPath: string; models: ShippedModel[] } | { ok: false; reason: string };
@@ -73,6 +77,7 @@ export function readShippedModels(manifestPath = join(projectRoot(), 'models', '
     file: m.file,
     path: resolve(root, m.file),
     kinds: m.kinds ?? [...EDIT_KINDS],
+    promptContextChars: m.promptContextChars ?? 0,
   }));
   return { ok: true, manifestPath, models };
 }

@@ -14,11 +14,14 @@ import type { EditContext, EditKind, EditOutcome, EditTask, FileEdit } from '../
 import type { TextReplacement } from '../protocol/text.js';
 import { buildCompletion, END_MARKER } from '../protocol/prompt-format.js';
 import type { EditStats } from '../protocol/stats.js';
+import type { Drafter } from '../drafters/drafter.js';
+import { candidateSource, InputLookupDrafter } from '../drafters/input-lookup-drafter.js';
 import type { GreedyVerifier } from '../verifier/greedy-verifier.js';
 import type { VerifyMode, VerifyOutcome, VerifyResult, VerifyStep } from '../verifier/verify-types.js';
 import { editedFromCompletion, gatherCandidates, type CandidateDrafter, type CandidateReport, type GatheredCandidates } from './candidates.js';
 import type { ModelEngine } from './edit-pipeline.js';
 import { DEFAULT_EXTRACTED_NAME, prepareEdit, type PreparedEdit, type PromptOptions } from './edit-prompt.js';
+import { ConfidentLookupDrafter } from './confident-lookup.js';
 import type { EditScope } from './edit-scope.js';
 import { minimalReplacements } from './minimal-edits.js';
 import { namedCandidates, nameInCandidate, renameSite, type NamedCandidate, type RenameSite } from './name-suggestion.js';
@@ -49,6 +52,16 @@ export interface SpeculativeEngineOptions extends PromptOptions {
   rankThreshold?: number;
   /** Most tokens the verifier writes for one scope. */
   maxOutputTokens?: number;
+  /**
+   * Exact mode normally starts the verifier at once and adds drafter
+   * candidates as they arrive; true waits for every drafter first (slower
+   * wall time, but the drafters do not share a CPU core with the verifier).
+   */
+  waitForDrafters?: boolean;
+  /** After a refuted draft, propose again only on a match of this many output tokens (1: always propose). */
+  minMatchAfterMiss?: number;
+  /** Also look up the output's own earlier tokens (default true). */
+  selfLookup?: boolean;
   logger?: EngineLogger;
   /** Releases what the engine was built on (model contexts, the drafter pool), after the verifier. */
   onDispose?: () => Promise<void>;
@@ -65,10 +78,12 @@ export interface EngineRun {
 }
 
 const PROGRESS_INTERVAL_MS = 100;
+const DEFAULT_MIN_MATCH_AFTER_MISS = 3;
 
 export class SpeculativeEngine implements ModelEngine {
   private readonly verifier: GreedyVerifier;
   private readonly maxOutputTokens: number;
+  private verifierQueue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: SpeculativeEngineOptions) {
     this.verifier = options.verifier;
@@ -99,6 +114,20 @@ export class SpeculativeEngine implements ModelEngine {
     return { options: this.options, verifier: this.verifier, maxOutputTokens: this.maxOutputTokens };
   }
 
+  /**
+   * Runs verifier work one request at a time. llama.cpp's results depend on
+   * how sequences share a batch and the KV cache, so two verifications
+   * decoding side by side can flip a near-tie and leave the plain greedy
+   * decode (seen in the benchmark's multi-file tasks). One CPU thread gains
+   * little from running them together anyway. A request that is cancelled
+   * while it waits returns at once when its turn comes.
+   */
+  oneAtATime<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.verifierQueue.then(work);
+    this.verifierQueue = result.catch(() => undefined);
+    return result;
+  }
+
   draftersFor(kind: EditKind): CandidateDrafter[] {
     return (this.options.drafters ?? []).filter((d) => d.kinds.includes(kind));
   }
@@ -125,8 +154,43 @@ class EditRun {
   }
 
   /** extract, optimizeLoop, fix, instruction, and rename to a given name: the verifier writes the scope. */
-  async rewrite(): Promise<EngineRun> {
-    const gathered = await this.gather(this.task.kind, this.layers.structural ? this.structuralCandidates() : []);
+  rewrite(): Promise<EngineRun> {
+    const { mode, waitForDrafters } = this.engine.settings.options;
+    return mode === 'rank' || waitForDrafters ? this.rewriteAfterDrafting() : this.rewriteWhileDrafting();
+  }
+
+  /**
+   * Exact mode: the verifier starts at once with the original scope and the
+   * structural candidates as lookup sources; each drafter candidate joins the
+   * sources when it arrives and passes the syntax check. Drafts still running
+   * when the output is complete are cancelled: they could no longer help.
+   */
+  private async rewriteWhileDrafting(): Promise<EngineRun> {
+    const tokenize = (text: string) => this.engine.settings.verifier.model.tokenize(text);
+    const sources = new InputLookupDrafter(this.layers.inputLookup ? [candidateSource('original', buildCompletion(this.scope.text), tokenize)] : []);
+    const drafting = new AbortController();
+    const stopDrafting = () => drafting.abort();
+    this.context.signal.addEventListener('abort', stopDrafting, { once: true });
+    try {
+      const gathering = this.gather(this.task.kind, this.layers.structural ? this.structuralCandidates() : [], drafting.signal, (candidate) =>
+        sources.addSource(candidateSource(candidate.name, buildCompletion(candidate.text), tokenize)),
+      );
+      const { minMatchAfterMiss, selfLookup } = this.engine.settings.options;
+      const drafter = new ConfidentLookupDrafter(sources, { minMatch: minMatchAfterMiss ?? DEFAULT_MIN_MATCH_AFTER_MISS, selfLookup: selfLookup ?? true });
+      const outcome = await this.verify({ references: [], drafters: [drafter], mode: 'exact' });
+      drafting.abort();
+      await gathering;
+      if (outcome.status !== 'ok') return this.end(outcome.status === 'cancelled' ? { status: 'cancelled' } : outcome);
+      return this.finishRewrite(outcome.result);
+    } finally {
+      drafting.abort(); // also when the verifier threw: no draft outlives its request
+      this.context.signal.removeEventListener('abort', stopDrafting);
+    }
+  }
+
+  /** Rank mode (and on request): every candidate first, then the verifier; rank mode needs the whole field. */
+  private async rewriteAfterDrafting(): Promise<EngineRun> {
+    const gathered = await this.gather(this.task.kind, this.layers.structural ? this.structuralCandidates() : [], this.context.signal);
     if (gathered.cancelled) return this.cancelled();
     const { mode, rankThreshold } = this.engine.settings.options;
     const outcome = await this.verify({
@@ -147,16 +211,15 @@ class EditRun {
     const located = renameSite(tree, text, this.scope.range, this.task.range.start);
     if (!located.ok) return this.end({ status: 'unavailable', reason: located.reason });
     const site = located.site;
-    const gathered = await this.gather('rename', []);
+    const gathered = await this.gather('rename', [], this.context.signal);
     if (gathered.cancelled) return this.cancelled();
     const names = gathered.kept.map((c) => nameInCandidate(this.scope.text, c.text, site)).filter((n): n is string => n !== undefined);
     const { candidates, refused } = namedCandidates(tree, text, this.scope.range, this.task.range.start, names);
     for (const r of refused) this.engine.settings.options.logger?.debug(`rename: proposed name \`${r.name}\` refused: ${r.reason}`);
     if (candidates.length === 0) return this.nameByVerifier(site, refused);
-    const ranking = await this.engine.settings.verifier.rankCandidates(this.edit.prompt, candidates.map((c) => `${c.scopeText}\n`), {
-      stop: [END_MARKER],
-      signal: this.context.signal,
-    });
+    const ranking = await this.engine.oneAtATime(() =>
+      this.engine.settings.verifier.rankCandidates(this.edit.prompt, candidates.map((c) => `${c.scopeText}\n`), { stop: [END_MARKER], signal: this.context.signal }),
+    );
     if (ranking.status === 'cancelled') return this.cancelled();
     if (ranking.status === 'unavailable') return this.end(ranking);
     const order = ranking.scores.map((s) => ({ candidate: candidates[s.candidate], agreement: s.agreement })).sort((a, b) => b.agreement - a.agreement);
@@ -193,7 +256,7 @@ class EditRun {
     );
   }
 
-  private async gather(kind: EditKind, structural: TextCandidate[]): Promise<GatheredCandidates> {
+  private async gather(kind: EditKind, structural: TextCandidate[], signal: AbortSignal, onKept?: (candidate: TextCandidate) => void): Promise<GatheredCandidates> {
     const drafters = this.layers.modelDrafters ? this.engine.draftersFor(kind) : [];
     if (drafters.length > 0) this.context.progress?.(`drafting: ${drafters.length} drafter${drafters.length === 1 ? '' : 's'}`);
     const maxTokens = Math.min(this.engine.settings.maxOutputTokens, Math.ceil(this.scope.text.length / 2) + 64);
@@ -202,7 +265,8 @@ class EditRun {
       drafters,
       draft: { prompt: this.edit.prompt, maxTokens, stop: [END_MARKER] },
       checker: this.checker,
-      signal: this.context.signal,
+      signal,
+      onKept,
     });
     this.reports = gathered.reports;
     const logger = this.engine.settings.options.logger;
@@ -221,16 +285,18 @@ class EditRun {
     return [];
   }
 
-  private verify(sources: { references: string[]; candidates?: string[]; mode?: VerifyMode; rankThreshold?: number }): Promise<VerifyOutcome> {
+  private verify(sources: { references: string[]; candidates?: string[]; drafters?: Drafter[]; mode?: VerifyMode; rankThreshold?: number }): Promise<VerifyOutcome> {
     const { verifier, maxOutputTokens } = this.engine.settings;
-    return verifier.verify({
-      prompt: this.edit.prompt,
-      stop: [END_MARKER],
-      maxOutputTokens,
-      signal: this.context.signal,
-      onStep: this.progressReporter(),
-      ...sources,
-    });
+    return this.engine.oneAtATime(() =>
+      verifier.verify({
+        prompt: this.edit.prompt,
+        stop: [END_MARKER],
+        maxOutputTokens,
+        signal: this.context.signal,
+        onStep: this.progressReporter(),
+        ...sources,
+      }),
+    );
   }
 
   /** "verifying: N tokens, acceptance P%", at most every PROGRESS_INTERVAL_MS; the percentage assumes an output as long as the scope. */
@@ -253,7 +319,7 @@ class EditRun {
   }
 
   private finishRewrite(result: VerifyResult): EngineRun {
-    const { task, scope } = this;
+    const { scope } = this;
     if (result.stopReason === 'budget') {
       return this.end({ status: 'unavailable', reason: `the verifier did not finish the edit within ${result.tokens.length} tokens; raise maxOutputTokens or select a smaller scope` }, result);
     }

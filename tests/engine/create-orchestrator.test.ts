@@ -92,13 +92,13 @@ describe('shipped models', () => {
     expect(root).toBe(join(import.meta.dirname, '..', '..'));
     mkdirSync(join(dir, 'ok', 'models'), { recursive: true });
     const manifest = join(dir, 'ok', 'models', 'manifest.json');
-    writeFileSync(manifest, JSON.stringify({ models: [{ name: 'v', role: 'verifier', file: 'models/v.gguf', sha256: 'x' }, { name: 'd', role: 'drafter', file: 'models/d.gguf', kinds: ['fix'] }] }));
+    writeFileSync(manifest, JSON.stringify({ models: [{ name: 'v', role: 'verifier', file: 'models/v.gguf', sha256: 'x' }, { name: 'd', role: 'drafter', file: 'models/d.gguf', kinds: ['fix'], promptContextChars: 600 }] }));
     expect(readShippedModels(manifest)).toEqual({
       ok: true,
       manifestPath: manifest,
       models: [
-        { name: 'v', role: 'verifier', file: 'models/v.gguf', path: join(dir, 'ok', 'models', 'v.gguf'), kinds: ['rename', 'extract', 'optimizeLoop', 'fix', 'instruction'] },
-        { name: 'd', role: 'drafter', file: 'models/d.gguf', path: join(dir, 'ok', 'models', 'd.gguf'), kinds: ['fix'] },
+        { name: 'v', role: 'verifier', file: 'models/v.gguf', path: join(dir, 'ok', 'models', 'v.gguf'), kinds: ['rename', 'extract', 'optimizeLoop', 'fix', 'instruction'], promptContextChars: 0 },
+        { name: 'd', role: 'drafter', file: 'models/d.gguf', path: join(dir, 'ok', 'models', 'd.gguf'), kinds: ['fix'], promptContextChars: 600 },
       ],
     });
   });
@@ -180,19 +180,25 @@ describe('multi-file edits', () => {
     expect(mergeResults([result('a', 1, 'exact', 0), result('a', 1, 'exact', 0)], 1)).toEqual({ status: 'unavailable', reason: 'two scopes of the edit overlap in a (at offset 1)' });
   });
 
-  test('the scopes run concurrently; one unavailable scope fails the whole edit and stops the others', async () => {
-    const seen: AbortSignal[] = [];
+  test('the scopes run in turn; one unavailable scope fails the whole edit and the rest do not run', async () => {
+    const ran: string[] = [];
+    let running = 0;
     const orchestrator: EditOrchestrator = {
       async computeEdit(t, context): Promise<EditOutcome> {
-        seen.push(context.signal);
+        ran.push(t.document.uri);
+        expect(++running).toBe(1);
+        await new Promise((r) => setTimeout(r, 5));
+        running--;
+        context.progress?.('verifying');
         if (t.document.uri === 'bad') return { status: 'unavailable', reason: 'no' };
-        await new Promise((r) => setTimeout(r, 20));
-        return context.signal.aborted ? { status: 'cancelled' } : { status: 'ok', result: result(t.document.uri, 1, 'exact', 2) };
+        return { status: 'ok', result: result(t.document.uri, 1, 'exact', 2) };
       },
     };
     const make = (uri: string) => ({ ...loop(), document: { ...loop().document, uri } });
-    expect(await computeMultiFileEdit(orchestrator, [make('a'), make('bad')], { signal: signal() })).toEqual({ status: 'unavailable', reason: 'bad: no' });
-    expect(seen.every((s) => s.aborted)).toBe(true);
-    expect(await computeMultiFileEdit(orchestrator, [make('a'), make('b')], { signal: signal() })).toMatchObject({ status: 'ok', result: { edits: [{ uri: 'a' }, { uri: 'b' }] } });
+    expect(await computeMultiFileEdit(orchestrator, [make('a'), make('bad'), make('c')], { signal: signal() })).toEqual({ status: 'unavailable', reason: 'bad: no' });
+    expect(ran).toEqual(['a', 'bad']);
+    const progress: string[] = [];
+    expect(await computeMultiFileEdit(orchestrator, [make('a'), make('b')], { signal: signal(), progress: (m) => progress.push(m) })).toMatchObject({ status: 'ok', result: { edits: [{ uri: 'a' }, { uri: 'b' }] } });
+    expect(progress).toEqual(['scope 1 of 2: verifying', 'scope 2 of 2: verifying']);
   });
 });

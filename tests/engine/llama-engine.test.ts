@@ -39,7 +39,7 @@ let engine: SpeculativeEngine;
 
 beforeAll(async () => {
   verifierFile = writeTinyLlama({ seed: 42, contextLength: 4096 });
-  drafterFile = writeTinyLlama({ seed: 7, contextLength: 4096, embedding: 32, feedForward: 64 });
+  drafterFile = writeTinyLlama({ seed: 7, contextLength: 4096, embedding: 16, heads: 2, layers: 1, feedForward: 32 });
   workerFile = await compileWorker('drafters/model-drafter-worker.ts');
   model = await LlamaTargetModel.load({ ...MODEL_OPTIONS, modelPath: verifierFile.path, sequences: 2 });
   oracleModel = await LlamaTargetModel.load({ ...MODEL_OPTIONS, modelPath: verifierFile.path, sequences: 1 });
@@ -99,6 +99,25 @@ describe('exact mode on llama.cpp: the edit text is the plain greedy decode of t
   });
 });
 
+test('a candidate that adds a syntax error is dropped before the verifier; a sound one is used; the output stays exact', async () => {
+  const cartTotal = SOURCE.slice(offsetOf(SOURCE, 'export function cartTotal'), offsetOf(SOURCE, '}\n\nexport function describe') + 1);
+  const written = (text: string) => async () => ({ status: 'ok' as const, text: `${text}\n`, tokens: 10, stopReason: 'stop' as const, ms: 1 });
+  const drafters = [
+    { name: 'broken', kinds: [...EDIT_KINDS], draft: written(cartTotal.replace('return Math.round(', 'return Math.round((')) },
+    { name: 'sound', kinds: [...EDIT_KINDS], draft: written(cartTotal.replace('let t = 0;', 'let t = 0; // running total')) },
+  ];
+  const verifier = new GreedyVerifier(model, { sequences: 1, maxDraftTokens: 16 });
+  const withStubs = new SpeculativeEngine({ verifier, drafters, maxOutputTokens: MAX_OUTPUT, workspaceRoot: '/workspace' });
+  try {
+    const run = await withStubs.run(taskAt('extract', 'const item = items[i];'), { signal: new AbortController().signal });
+    expect(run.candidates).toContainEqual(expect.objectContaining({ name: 'broken', status: 'dropped', reason: expect.stringMatching(/^Syntax error: .*\(line \d+\)$/) }));
+    expect(run.candidates).toContainEqual(expect.objectContaining({ name: 'sound', status: 'kept' }));
+    expect(run.verified!.tokens).toEqual((await oracle(run.prompt!)).tokens);
+  } finally {
+    await verifier.dispose();
+  }
+});
+
 test('cancellation in the middle of verification frees the sequence; the next request is exact again', async () => {
   const controller = new AbortController();
   const messages: string[] = [];
@@ -115,12 +134,13 @@ test('cancellation in the middle of verification frees the sequence; the next re
   expect(run.verified!.tokens).toEqual((await oracle(run.prompt!)).tokens);
 });
 
-test('the orchestrator from configuration: models load on the first model request; a missing drafter is left out', async () => {
+test('the orchestrator from configuration: models load on the first model request; a missing drafter and one as big as the verifier are left out', async () => {
   const config = configSchema.parse({
     verifierModel: verifierFile.path,
     drafters: [
       { name: 'tiny', model: drafterFile.path, kinds: ['optimizeLoop'] },
       { name: 'gone', model: '/nonexistent/drafter.gguf' },
+      { name: 'big', model: verifierFile.path },
     ],
     maxOutputTokens: 24,
     contextSize: 2048,
@@ -135,6 +155,7 @@ test('the orchestrator from configuration: models load on the first model reques
     const loop = await orchestrator.computeEdit(taskAt('optimizeLoop', 'for (let i'), { signal: new AbortController().signal });
     expect(loop).toEqual({ status: 'unavailable', reason: expect.stringMatching(/did not finish the edit within 24 tokens/) });
     expect(logs).toContainEqual(expect.stringMatching(/^warn drafter "gone" is left out: .*\/nonexistent\/drafter\.gguf/));
+    expect(logs).toContainEqual(expect.stringMatching(/^warn drafter "big" is left out: it is 100% of the verifier's size/));
     expect(logs).toContainEqual(expect.stringMatching(/^info models loaded in \d+ ms: verifier .*tiny-llama\.gguf, drafters tiny \(optimizeLoop\)$/));
   } finally {
     await orchestrator.dispose?.();

@@ -48,13 +48,14 @@ function scriptedEngine(options: {
   maxOutputTokens?: number;
   onEvaluate?: ScriptedModelOptions['onEvaluate'];
   mode?: 'exact' | 'rank';
+  selfLookup?: boolean;
 }) {
   const edits = options.edits ?? EDITS;
   const script = options.script ?? ((prompt: string) => buildCompletion(edits.get(originalOf(prompt)) ?? 'unscripted'));
   const model = new ScriptedTargetModel({ script, onEvaluate: options.onEvaluate });
   const verifier = new GreedyVerifier(model, { sequences: 2, maxDraftTokens: 16 });
   verifiers.push(verifier);
-  const engine = new SpeculativeEngine({ verifier, drafters: options.drafters, maxOutputTokens: options.maxOutputTokens ?? 2000, workspaceRoot: '/workspace', mode: options.mode });
+  const engine = new SpeculativeEngine({ verifier, drafters: options.drafters, maxOutputTokens: options.maxOutputTokens ?? 2000, workspaceRoot: '/workspace', mode: options.mode, selfLookup: options.selfLookup });
   return { engine, model, script };
 }
 
@@ -117,7 +118,7 @@ describe('each kind gives the verifier edit as minimal replacements', () => {
   });
 
   test('the structural fix candidate alone is a source the verifier accepts nearly whole', async () => {
-    const { engine } = scriptedEngine({});
+    const { engine } = scriptedEngine({ selfLookup: false });
     const fix = () => taskAt('fix', 'taxd', { diagnostic: { message: "Cannot find name 'taxd'. Did you mean 'taxed'?" } }, BROKEN_SOURCE);
     const run = await engine.run(fix(), context(), { inputLookup: false, structural: true, modelDrafters: false });
     expect(run.candidates.map((c) => [c.name, c.status])).toEqual([['fix: did you mean', 'kept']]);
@@ -155,11 +156,50 @@ describe('candidates: layer 3 and the layers switch', () => {
     const { engine } = scriptedEngine({ drafters: [good()] });
     const drafted = okResult((await engine.run(taskAt('optimizeLoop', 'for (let i'), context(), only)).outcome);
     expect(drafted.stats.acceptance).toBeGreaterThan(0.9);
-    const { engine: bare } = scriptedEngine({ drafters: [broken()] });
+    const { engine: bare } = scriptedEngine({ drafters: [broken()], selfLookup: false });
     const plain = okResult((await bare.run(taskAt('optimizeLoop', 'for (let i'), context(), only)).outcome);
     expect(plain.stats.drafted).toBe(0);
     expect(plain.stats.verifierCalls).toBe(plain.stats.outputTokens); // the prefill gives the first token; the end marker ends it
     expect(plain.edits).toEqual(drafted.edits);
+  });
+
+  test('a drafter candidate that arrives while the verifier decodes joins its sources', async () => {
+    let evaluations = 0;
+    let arrive!: () => void;
+    const arrived = new Promise<void>((resolve) => (arrive = resolve));
+    const late: CandidateDrafter = {
+      name: 'late',
+      kinds: ['optimizeLoop'],
+      draft: async () => {
+        await arrived;
+        return { status: 'ok', text: `${OPTIMIZED}\n`, tokens: 30, stopReason: 'stop', ms: 50 };
+      },
+    };
+    const { engine } = scriptedEngine({ drafters: [late], onEvaluate: () => void (++evaluations === 10 && arrive()) });
+    const run = await engine.run(taskAt('optimizeLoop', 'for (let i'), context(), { inputLookup: false, structural: false, modelDrafters: true });
+    const stats = okResult(run.outcome).stats;
+    expect(run.candidates).toEqual([{ name: 'late', layer: 'model', status: 'kept', ms: 50 }]);
+    // Ten one-token calls before it arrived, then the candidate carried the rest.
+    expect(stats.drafted).toBeGreaterThan(0);
+    expect(stats.verifierCalls).toBeLessThan(20);
+    expect(stats.outputTokens).toBeGreaterThan(60);
+  });
+
+  test('drafts still running when the output is complete are cancelled, not awaited to the end', async () => {
+    const signals: AbortSignal[] = [];
+    const endless: CandidateDrafter = {
+      name: 'endless',
+      kinds: ['optimizeLoop'],
+      draft: (_request, signal) => {
+        signals.push(signal!);
+        return new Promise((resolve) => signal!.addEventListener('abort', () => resolve({ status: 'cancelled' })));
+      },
+    };
+    const { engine } = scriptedEngine({ drafters: [endless] });
+    const run = await engine.run(taskAt('optimizeLoop', 'for (let i'), context());
+    expect(applied(okResult(run.outcome))).toBe(SOURCE.replace(LOOP, OPTIMIZED));
+    expect(signals[0].aborted).toBe(true);
+    expect(run.candidates).toEqual([{ name: 'endless', layer: 'model', status: 'dropped', reason: 'cancelled', ms: 0 }]);
   });
 
   test('rank mode takes a candidate the verifier fully agrees with, and says so', async () => {
@@ -246,6 +286,27 @@ describe('progress and cancellation', () => {
     const next = await engine.run(taskAt('optimizeLoop', 'for (let i'), context());
     expect(applied(okResult(next.outcome))).toBe(SOURCE.replace(LOOP, OPTIMIZED));
     expect(model.openSequences).toBe(1);
+  });
+
+  test('two requests at once are verified one after the other, never interleaved', async () => {
+    const { engine, model } = scriptedEngine({});
+    const open = model.openSequence.bind(model);
+    const log: string[] = [];
+    model.openSequence = () => {
+      const sequence = open();
+      const evaluate = sequence.evaluate.bind(sequence);
+      sequence.evaluate = async (tokens, predict) => {
+        const out = await evaluate(tokens, predict);
+        log.push(/<\|task\|>(\w+)/.exec(model.detokenize(sequence.tokens.slice(0, 30)))![1]); // whose prompt is in this sequence
+        return out;
+      };
+      return sequence;
+    };
+    const loop = engine.computeEdit(taskAt('optimizeLoop', 'for (let i'), context());
+    const sort = engine.computeEdit(task('instruction', offsetOf(SOURCE, 'lines.join'), offsetOf(SOURCE, 'lines.join'), { instruction: 'Sort the lines.' }), context());
+    expect([(await loop).status, (await sort).status]).toEqual(['ok', 'ok']);
+    expect(new Set(log)).toEqual(new Set(['optimizeLoop', 'instruction']));
+    expect(log.filter((kind, i) => i > 0 && kind !== log[i - 1])).toHaveLength(1);
   });
 
   test('an abort while drafting cancels before the verifier runs', async () => {
