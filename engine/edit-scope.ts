@@ -10,6 +10,7 @@ import type Parser from 'tree-sitter';
 import type { EditKind } from '../protocol/edit-task.js';
 import type { OffsetRange } from '../protocol/text.js';
 import { FUNCTION_TYPES, LOOP_TYPES } from '../syntax/node-kinds.js';
+import { rangeOf, trimWhitespace } from '../syntax/ranges.js';
 
 type SyntaxNode = Parser.SyntaxNode;
 
@@ -126,14 +127,3 @@ function scopeOf(text: string, range: OffsetRange, unit: EditScope['unit']): Edi
   return { range, text: text.slice(range.start, range.end), unit };
 }
 
-function rangeOf(node: SyntaxNode): OffsetRange {
-  return { start: node.startIndex, end: node.endIndex };
-}
-
-function trimWhitespace(text: string, { start, end }: OffsetRange): OffsetRange {
-  let s = start;
-  let e = end;
-  while (s < e && /\s/.test(text[s])) s++;
-  while (e > s && /\s/.test(text[e - 1])) e--;
-  return { start: s, end: e };
-}

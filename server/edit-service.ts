@@ -1,4 +1,4 @@
-import { ErrorCodes, LSPErrorCodes, ResponseError, type CancellationToken, type WorkspaceEdit } from 'vscode-languageserver/node';
+import { LSPErrorCodes, ResponseError, type CancellationToken, type WorkspaceEdit } from 'vscode-languageserver/node';
 import type { EditKind, EditArgs, EditOrchestrator, EditResult } from '../protocol/edit-task.js';
 import { formatStats } from '../protocol/stats.js';
 import type { DocumentStore, OpenDocument } from './document-store.js';
@@ -97,4 +97,3 @@ function reasonOf(signal: AbortSignal): string {
   return reason instanceof Error ? reason.message : reason ? String(reason) : 'cancelled';
 }
 
-export { ErrorCodes };

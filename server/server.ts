@@ -20,7 +20,7 @@ import { actionDataSchema, describeZodError, instructionArgsSchema } from './act
 import { codeActionsAt, type ActionClientSupport } from './code-actions.js';
 import { DiagnosticsPublisher } from './diagnostics.js';
 import { DocumentStore } from './document-store.js';
-import { computeEdit, requireCurrent, type EditServiceDeps } from './edit-service.js';
+import { computeEdit, type EditServiceDeps } from './edit-service.js';
 import { Logger, levelFromEnv, type LogLevel } from './logger.js';
 import { invalidParams, offsetAtStrict, toLspRange } from './positions.js';
 import { DelayedProgress } from './progress.js';
@@ -205,10 +205,9 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     timed('rename', async (params: RenameParams, token) => {
       const doc = store.get(params.textDocument.uri);
       if (!doc) throw invalidParams(`specedit: ${params.textDocument.uri} is not open`);
-      offsetAtStrict(doc.text, params.position);
-      const version = requireCurrent(store, params.textDocument.uri, doc.text.version).text.version;
       const range = { start: params.position, end: params.position };
-      const { edit } = await computeEdit(deps, { uri: doc.uri, version, kind: 'rename', range, args: { newName: params.newName } }, token);
+      const request = { uri: doc.uri, version: doc.text.version, kind: 'rename' as const, range, args: { newName: params.newName } };
+      const { edit } = await computeEdit(deps, request, token);
       return edit;
     }),
   );

@@ -1,5 +1,4 @@
 import type { TextEdit, WorkspaceEdit, TextDocumentEdit } from 'vscode-languageserver/node';
-import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { FileEdit } from '../protocol/edit-task.js';
 import type { DocumentStore } from './document-store.js';
 
@@ -32,10 +31,4 @@ function toTextEdits(fileEdit: FileEdit, store: DocumentStore): TextEdit[] {
     range: { start: open.text.positionAt(r.start), end: open.text.positionAt(r.end) },
     newText: r.newText,
   }));
-}
-
-/** For files not open in the editor: positions from the text the edit was computed on. */
-export function textEditsForClosedFile(text: string, fileEdit: FileEdit): TextEdit[] {
-  const doc = TextDocument.create(fileEdit.uri, 'typescript', 0, text);
-  return fileEdit.replacements.map((r) => ({ range: { start: doc.positionAt(r.start), end: doc.positionAt(r.end) }, newText: r.newText }));
 }

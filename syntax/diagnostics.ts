@@ -1,6 +1,7 @@
 import type Parser from 'tree-sitter';
 import type { OffsetRange } from '../protocol/text.js';
 import { varianceParts } from './variance.js';
+import { rangeOf } from './ranges.js';
 
 type SyntaxNode = Parser.SyntaxNode;
 
@@ -35,7 +36,7 @@ export function syntaxProblems(tree: Parser.Tree): SyntaxProblem[] {
 }
 
 function problemAt(node: SyntaxNode): SyntaxProblem | undefined {
-  const range = { start: node.startIndex, end: node.endIndex };
+  const range = rangeOf(node);
   if (node.isMissing) {
     // Anonymous nodes are tokens (`;`, `)`), quoted; named ones are kinds (identifier), not.
     const what = node.isNamed ? node.type.replaceAll('_', ' ') : `\`${node.type}\``;

@@ -4,6 +4,7 @@ import type { BindingKind } from './name-occurrence.js';
 import { ancestorsOf, type Ancestor } from './ancestry.js';
 import { nameLeafAt, resolveName } from './name-resolution.js';
 import { FUNCTION_TYPES, LOOP_TYPES, STATEMENT_LIST_TYPES } from './node-kinds.js';
+import { rangeOf, trimWhitespace } from './ranges.js';
 
 type SyntaxNode = Parser.SyntaxNode;
 
@@ -121,14 +122,3 @@ function deepest(path: Ancestor[], types: ReadonlySet<string>): SyntaxNode | und
   return undefined;
 }
 
-function trimWhitespace(text: string, { start, end }: OffsetRange): OffsetRange {
-  let s = start;
-  let e = end;
-  while (s < e && /\s/.test(text[s])) s++;
-  while (e > s && /\s/.test(text[e - 1])) e--;
-  return { start: s, end: e };
-}
-
-function rangeOf(node: SyntaxNode): OffsetRange {
-  return { start: node.startIndex, end: node.endIndex };
-}

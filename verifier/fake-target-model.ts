@@ -7,22 +7,24 @@
  */
 import type { TargetModel, TargetSequence, Token } from './target-model.js';
 
-export interface FakeTargetModelOptions {
-  seed?: number;
+/** Options every character-level test model takes. */
+export interface CharacterModelOptions {
   contextSize?: number;
   maxSequences?: number;
-  /** Percent of positions where the model copies the continuation of an earlier bigram. */
-  copyPercent?: number;
-  /** Percent of positions where the model ends generation. */
-  eosPercent?: number;
   /** Awaited inside every evaluate call before the batch is appended: tests pause or cancel here. */
   onEvaluate?: (batch: readonly Token[]) => void | Promise<void>;
 }
 
+export interface FakeTargetModelOptions extends CharacterModelOptions {
+  seed?: number;
+  /** Percent of positions where the model copies the continuation of an earlier bigram. */
+  copyPercent?: number;
+  /** Percent of positions where the model ends generation. */
+  eosPercent?: number;
+}
+
 /** Newline and printable ASCII: token id = index in this string. */
-const ALPHABET = '\n' + Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).join('');
-const EOS = ALPHABET.length;
-const UNKNOWN = ALPHABET.indexOf('?');
+export const PRINTABLE_ALPHABET = '\n' + Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).join('');
 
 function mix(h: number, v: number): number {
   h = Math.imul(h ^ (v + 0x9e3779b9), 0x85ebca6b);
@@ -31,67 +33,92 @@ function mix(h: number, v: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-export class FakeTargetModel implements TargetModel {
+/**
+ * A test model with one token per character of `alphabet` (id = index; EOS =
+ * alphabet.length; unknown characters become `?`) and real sequence
+ * bookkeeping. Subclasses decide only the greedy next token (`predict`).
+ */
+export abstract class CharacterTargetModel implements TargetModel {
   readonly bosToken: Token | null = null;
-  readonly eosTokens: readonly Token[] = [EOS];
+  readonly eosTokens: readonly Token[];
   readonly contextSize: number;
   readonly maxSequences: number;
   /** Counters for tests: every evaluate call and every token appended. */
   readonly counters = { evaluateCalls: 0, evaluatedTokens: 0 };
   openSequences = 0;
+  protected readonly eos: Token;
+  private readonly unknown: Token;
 
-  constructor(readonly options: FakeTargetModelOptions = {}) {
-    this.contextSize = options.contextSize ?? 4096;
+  constructor(
+    protected readonly alphabet: string,
+    readonly onEvaluate: CharacterModelOptions['onEvaluate'],
+    options: CharacterModelOptions,
+    defaultContextSize: number,
+    /** Names the model in error messages ("fake", "scripted"). */
+    readonly label: string,
+  ) {
+    this.eos = alphabet.length;
+    this.unknown = alphabet.indexOf('?');
+    this.eosTokens = [this.eos];
+    this.contextSize = options.contextSize ?? defaultContextSize;
     this.maxSequences = options.maxSequences ?? 4;
   }
 
   tokenize(text: string): Token[] {
     return Array.from(text, (ch) => {
-      const id = ALPHABET.indexOf(ch);
-      return id < 0 ? UNKNOWN : id;
+      const id = this.alphabet.indexOf(ch);
+      return id < 0 ? this.unknown : id;
     });
   }
 
   detokenize(tokens: readonly Token[]): string {
-    return tokens.map((t) => ALPHABET[t] ?? '').join('');
+    return tokens.map((t) => this.alphabet[t] ?? '').join('');
   }
 
   isEndOfGeneration(token: Token): boolean {
-    return token === EOS;
+    return token === this.eos;
   }
 
   openSequence(): TargetSequence {
-    if (this.openSequences >= this.maxSequences) throw new Error(`all ${this.maxSequences} fake sequences are open`);
+    if (this.openSequences >= this.maxSequences) throw new Error(`all ${this.maxSequences} ${this.label} sequences are open`);
     this.openSequences++;
-    return new FakeSequence(this);
+    return new CharacterSequence(this);
   }
 
   /** The greedy next token after `context[0..i]`. */
+  abstract predict(context: readonly Token[], i: number): Token;
+}
+
+export class FakeTargetModel extends CharacterTargetModel {
+  constructor(readonly options: FakeTargetModelOptions = {}) {
+    super(PRINTABLE_ALPHABET, options.onEvaluate, options, 4096, 'fake');
+  }
+
   predict(context: readonly Token[], i: number): Token {
     const h = [context[i - 2] ?? -1, context[i - 1] ?? -1, context[i]].reduce(mix, this.options.seed ?? 7);
     const roll = h % 100;
     const eosPercent = this.options.eosPercent ?? 2;
-    if (roll < eosPercent) return EOS;
+    if (roll < eosPercent) return this.eos;
     if (roll < eosPercent + (this.options.copyPercent ?? 80)) {
-      const copied = continuationOfEarlierBigram(context, i);
+      const copied = continuationOfEarlierBigram(context, i, this.eos);
       if (copied !== undefined) return copied;
     }
-    return (h >>> 8) % ALPHABET.length;
+    return (h >>> 8) % this.alphabet.length;
   }
 }
 
-function continuationOfEarlierBigram(context: readonly Token[], i: number): Token | undefined {
+function continuationOfEarlierBigram(context: readonly Token[], i: number, eos: Token): Token | undefined {
   for (let j = i - 1; j >= 1; j--) {
-    if (context[j] === context[i] && context[j - 1] === context[i - 1] && context[j + 1] !== EOS) return context[j + 1];
+    if (context[j] === context[i] && context[j - 1] === context[i - 1] && context[j + 1] !== eos) return context[j + 1];
   }
   return undefined;
 }
 
-class FakeSequence implements TargetSequence {
+class CharacterSequence implements TargetSequence {
   private cache: Token[] = [];
   private disposed = false;
 
-  constructor(private readonly model: FakeTargetModel) {}
+  constructor(private readonly model: CharacterTargetModel) {}
 
   get tokens(): readonly Token[] {
     return this.cache;
@@ -101,7 +128,7 @@ class FakeSequence implements TargetSequence {
     this.checkUsable(batch.length);
     this.model.counters.evaluateCalls++;
     this.model.counters.evaluatedTokens += batch.length;
-    await this.model.options.onEvaluate?.(batch);
+    await this.model.onEvaluate?.(batch);
     await new Promise<void>((resolve) => setImmediate(resolve)); // like a native call: never synchronous
     this.checkUsable(batch.length);
     const start = this.cache.length;
@@ -113,7 +140,7 @@ class FakeSequence implements TargetSequence {
   }
 
   async erase(from: number): Promise<void> {
-    if (this.disposed) throw new Error('fake sequence is disposed');
+    if (this.disposed) throw new Error(`${this.model.label} sequence is disposed`);
     this.cache.length = Math.min(this.cache.length, Math.max(0, from));
   }
 
@@ -124,10 +151,10 @@ class FakeSequence implements TargetSequence {
   }
 
   private checkUsable(adding: number): void {
-    if (this.disposed) throw new Error('fake sequence is disposed');
+    if (this.disposed) throw new Error(`${this.model.label} sequence is disposed`);
     if (adding === 0) throw new RangeError('evaluate needs at least one token');
     if (this.cache.length + adding > this.model.contextSize) {
-      throw new RangeError(`fake context overflow: ${this.cache.length} + ${adding} > ${this.model.contextSize}`);
+      throw new RangeError(`${this.model.label} context overflow: ${this.cache.length} + ${adding} > ${this.model.contextSize}`);
     }
   }
 }
