@@ -29,6 +29,8 @@ bench-lsp: build
 # Edit-speed benchmark (bench/bench.mk) and the model pipeline (training/models.mk).
 -include bench/bench.mk
 -include training/models.mk
+# The eval against the TypeScript language service (eval/eval.mk): make eval, make eval EVAL_SAMPLE=n.
+-include eval/eval.mk
 
 bench: bench-lsp bench-edits
 

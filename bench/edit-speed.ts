@@ -283,7 +283,8 @@ class Bench {
     const drafters = variant === 'all' ? this.usedDrafters : this.drafters;
     const engine = new SpeculativeEngine({ verifier, drafters, maxOutputTokens: budget, mode: 'exact', minMatchAfterMiss: this.options.minMatchAfterMiss, selfLookup: this.options.selfLookup, ...promptOptions });
     try {
-      const run = await engine.run(edit, { signal: new AbortController().signal }, LAYERS[variant]);
+      // The verify loop on every kind (the server answers extract and most fixes structurally, without it).
+      const run = await engine.run(edit, { signal: new AbortController().signal }, LAYERS[variant], true);
       const outcome = run.outcome.status === 'unavailable' ? `unavailable: ${run.outcome.reason}` : run.outcome.status;
       const candidates = run.candidates.map((c) => `${c.name}: ${c.status}${c.reason ? ` (${c.reason})` : ''}`);
       return { tokens: run.verified?.tokens ?? [], stopReason: run.verified?.stopReason ?? 'none', stats: run.verified?.stats, outcome, candidates };

@@ -13,14 +13,17 @@ import type { TextCandidate } from './structural-candidates.js';
 export interface CandidateDrafter {
   readonly name: string;
   readonly kinds: readonly EditKind[];
+  /** Identity of the model file (engine/learning/model-identity.ts): its statistics start over when it changes. */
+  readonly model?: string;
   draft(request: ModelDraftRequest, signal?: AbortSignal): Promise<ModelDraftOutcome>;
 }
 
-/** The pool's drafter models as candidate drafters. */
-export function poolDrafters(pool: ModelDrafterPool, kinds: ReadonlyMap<string, readonly EditKind[]>): CandidateDrafter[] {
+/** The pool's drafter models as candidate drafters; `models` gives each one's model file identity. */
+export function poolDrafters(pool: ModelDrafterPool, kinds: ReadonlyMap<string, readonly EditKind[]>, models?: ReadonlyMap<string, string>): CandidateDrafter[] {
   return pool.names.map((name) => ({
     name,
     kinds: kinds.get(name) ?? [],
+    model: models?.get(name),
     draft: (request: ModelDraftRequest, signal?: AbortSignal) => pool.draft(name, request, signal),
   }));
 }
@@ -35,7 +38,14 @@ export interface CandidateReport {
   reason?: string;
   /** Time to produce it (a drafter's decode), ms. */
   ms: number;
+  /** A model drafter's candidate text, also when dropped (its acceptance statistics, engine/learning/). */
+  text?: string;
 }
+
+/** Why a candidate was dropped although it is as good a source as an earlier one. */
+export const DUPLICATE_CANDIDATE = 'same text as an earlier candidate';
+/** A drafter stopped before it answered: nothing is known about its candidate. */
+export const CANCELLED_CANDIDATE = 'cancelled';
 
 export interface GatheredCandidates {
   kept: TextCandidate[];
@@ -69,18 +79,19 @@ export async function gatherCandidates(request: GatherRequest): Promise<Gathered
   const reports: CandidateReport[] = [];
   const seen = new Set<string>();
   const consider = (candidate: TextCandidate, layer: CandidateLayer, ms: number): void => {
-    const verdict = seen.has(candidate.text) ? { ok: false as const, reason: 'same text as an earlier candidate' } : request.checker.check(candidate.text);
+    const verdict = seen.has(candidate.text) ? { ok: false as const, reason: DUPLICATE_CANDIDATE } : request.checker.check(candidate.text);
+    const text = layer === 'model' ? { text: candidate.text } : {};
     if (!verdict.ok) {
-      reports.push({ name: candidate.name, layer, status: 'dropped', reason: verdict.reason, ms });
+      reports.push({ name: candidate.name, layer, status: 'dropped', reason: verdict.reason, ms, ...text });
       return;
     }
     kept.push(candidate);
     seen.add(candidate.text);
-    reports.push({ name: candidate.name, layer, status: 'kept', ms });
+    reports.push({ name: candidate.name, layer, status: 'kept', ms, ...text });
     request.onKept?.(candidate, layer);
   };
-  const drop = (name: string, reason: string, ms: number): void => {
-    reports.push({ name, layer: 'model', status: 'dropped', reason, ms });
+  const drop = (name: string, reason: string, ms: number, text?: string): void => {
+    reports.push({ name, layer: 'model', status: 'dropped', reason, ms, ...(text === undefined ? {} : { text }) });
   };
 
   for (const candidate of request.structural) consider(candidate, 'structural', 0);
@@ -90,9 +101,9 @@ export async function gatherCandidates(request: GatherRequest): Promise<Gathered
       const outcome = await drafter.draft(request.draft, request.signal);
       if (outcome.status === 'cancelled') {
         cancelled = true;
-        drop(drafter.name, 'cancelled', 0);
+        drop(drafter.name, CANCELLED_CANDIDATE, 0);
       } else if (outcome.status === 'failed') drop(drafter.name, outcome.reason, 0);
-      else if (outcome.stopReason === 'budget') drop(drafter.name, `incomplete: no end marker within ${outcome.tokens} tokens`, outcome.ms);
+      else if (outcome.stopReason === 'budget') drop(drafter.name, `incomplete: no end marker within ${outcome.tokens} tokens`, outcome.ms, outcome.text);
       else consider({ name: drafter.name, text: editedFromCompletion(outcome.text) }, 'model', outcome.ms);
     }),
   );

@@ -2,6 +2,7 @@ import type { Config } from '../protocol/config.js';
 import type { EditOrchestrator } from '../protocol/edit-task.js';
 import { EditPipeline } from './edit-pipeline.js';
 import { LazyModelEngine } from './lazy-model-engine.js';
+import { EditLearning, withLearning } from './learning/edit-learning.js';
 import { loadSpeculativeEngine, type ModelSetup } from './model-loader.js';
 
 export interface OrchestratorLogger {
@@ -19,6 +20,7 @@ export interface OrchestratorLogger {
  * keep working. `setup` is for tests and tools (worker file, manifest, KV type).
  */
 export function createOrchestrator(config: Config, logger: OrchestratorLogger, setup: ModelSetup = {}): EditOrchestrator {
-  const models = new LazyModelEngine(() => loadSpeculativeEngine(config, logger, setup), logger);
-  return new EditPipeline({ models });
+  const learning = EditLearning.fromConfig(config, logger);
+  const models = new LazyModelEngine(() => loadSpeculativeEngine(config, logger, { learning, ...setup }), logger);
+  return withLearning(new EditPipeline({ models }), learning);
 }

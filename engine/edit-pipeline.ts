@@ -1,8 +1,8 @@
 import type { EditContext, EditOrchestrator, EditOutcome, EditTask } from '../protocol/edit-task.js';
-import { finishStats } from '../protocol/stats.js';
-import { SyntaxDocument } from '../syntax/syntax-document.js';
 import { languageFor } from '../syntax/language.js';
-import { renameBinding } from '../drafters/structural/rename.js';
+import { fixWithoutModels } from './fix-edit.js';
+import { renameInWorkspace } from './workspace-rename.js';
+import { extractEdit } from './extract-edit.js';
 
 /**
  * The model layers (drafters + verifier) as the pipeline sees them. Absent
@@ -32,31 +32,33 @@ export class EditPipeline implements EditOrchestrator {
     if (!languageFor(task.document.languageId)) {
       return { status: 'unavailable', reason: `${task.document.languageId} documents are not supported (TypeScript and JavaScript only)` };
     }
-    if (task.kind === 'rename' && task.args.newName) return this.structuralRename(task, task.args.newName);
+    if (task.kind === 'rename' && task.args.newName) return this.structuralRename(task, task.args.newName, context);
+    if (task.kind === 'extract') return extractEdit(task, context, this.options.models); // structural; the models only name it
     const models = this.options.models;
     if ('unavailable' in models) {
+      const fixed = task.kind === 'fix' ? fixWithoutModels(task) : undefined;
+      if (fixed) return fixed;
       const what = task.kind === 'rename' ? 'Suggesting a name' : `The ${task.kind} edit`;
       const hint = task.kind === 'rename' ? " To rename to a name of your choice, use your editor's rename (textDocument/rename)." : '';
       return { status: 'unavailable', reason: `${what} needs the models, which are not available: ${models.unavailable}.${hint}` };
     }
-    return models.computeEdit(task, context);
+    const outcome = await models.computeEdit(task, context);
+    return task.kind === 'rename' ? this.widenSuggestedRename(task, outcome, context) : outcome;
   }
 
-  private structuralRename(task: EditTask, newName: string): EditOutcome {
-    const started = performance.now();
-    const { tree } = new SyntaxDocument(task.document.languageId, task.document.text);
-    const renamed = renameBinding(tree, task.document.text, task.range.start, newName);
-    if (!renamed.ok) return { status: 'unavailable', reason: renamed.reason };
-    const oldName = task.document.text.slice(renamed.declaration.start, renamed.declaration.end);
-    return {
-      status: 'ok',
-      result: {
-        title: `Rename \`${oldName}\` to \`${newName}\` (${renamed.replacements.length} occurrences)`,
-        mode: 'structural',
-        edits: [{ uri: task.document.uri, version: task.document.version, replacements: renamed.replacements }],
-        stats: finishStats({ drafted: 0, accepted: 0, verifierCalls: 0, outputTokens: 0, wallMs: performance.now() - started }),
-      },
-    };
+  /** Rename to a given name: exact, from the syntax trees; across the workspace when the binding is exported (engine/workspace-rename.ts). */
+  private structuralRename(task: EditTask, newName: string, context: EditContext): Promise<EditOutcome> {
+    return renameInWorkspace(task.document, task.range.start, newName, context);
+  }
+
+  /** A name the models chose for an exported binding reaches its importers too, like a rename to a given name. */
+  private async widenSuggestedRename(task: EditTask, outcome: EditOutcome, context: EditContext): Promise<EditOutcome> {
+    const name = outcome.status === 'ok' ? outcome.result.considered?.[0] : undefined;
+    if (outcome.status !== 'ok' || !name || !context.workspace) return outcome;
+    const wide = await this.structuralRename(task, name, context);
+    if (wide.status !== 'ok') return wide;
+    if (wide.result.edits.length <= 1) return outcome;
+    return { status: 'ok', result: { ...outcome.result, title: wide.result.title, edits: wide.result.edits } };
   }
 
   async dispose(): Promise<void> {

@@ -6,13 +6,14 @@
 import { isAbsolute, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EditTask } from '../protocol/edit-task.js';
+import type { WorkspaceView } from '../protocol/workspace.js';
 import type { OffsetRange } from '../protocol/text.js';
 import { buildPrompt, instructionFor, type PromptParts } from '../protocol/prompt-format.js';
 import { syntaxProblems } from '../syntax/diagnostics.js';
 import { SyntaxDocument } from '../syntax/syntax-document.js';
 import { isValidIdentifier } from '../drafters/structural/rename.js';
 import { editScope, type EditScope } from './edit-scope.js';
-import { DEFAULT_CONTEXT_CHARS, promptContext } from './prompt-context.js';
+import { DEFAULT_CONTEXT_CHARS, promptContext, tokenBudget } from './prompt-context.js';
 
 /** Function name put in the instruction of an extract when the task names none. */
 export const DEFAULT_EXTRACTED_NAME = 'extracted';
@@ -31,13 +32,18 @@ export interface PreparedEdit {
 export interface PromptOptions {
   /** Budget of the context section, characters (0: no context). */
   contextChars?: number;
+  /** Budget of the context section in tokens; when set it wins over contextChars (0: no context). */
+  contextTokens?: number;
+  /** Counts tokens for contextTokens (the verifier's tokenizer); absent: characters / 3.5. */
+  countTokens?: (text: string) => number;
   /** Paths in prompts are relative to this directory (default: the working directory). */
   workspaceRoot?: string;
 }
 
 export type Prepared = { ok: true; edit: PreparedEdit } | { ok: false; reason: string };
 
-export function prepareEdit(task: EditTask, options: PromptOptions = {}): Prepared {
+/** `workspace`: the index, for the signatures of imported names in the context. */
+export function prepareEdit(task: EditTask, options: PromptOptions = {}, workspace?: WorkspaceView): Prepared {
   const syntax = new SyntaxDocument(task.document.languageId, task.document.text);
   const text = task.document.text;
   const scope = editScope(task.kind, syntax.tree, text, task.range);
@@ -47,7 +53,13 @@ export function prepareEdit(task: EditTask, options: PromptOptions = {}): Prepar
   const parts: PromptParts = {
     kind: task.kind,
     file: promptPath(task.document.uri, options.workspaceRoot),
-    context: promptContext(syntax.tree, text, scope.range, options.contextChars ?? DEFAULT_CONTEXT_CHARS),
+    context: promptContext(
+      syntax.tree,
+      text,
+      scope.range,
+      options.contextTokens !== undefined ? tokenBudget(options.contextTokens, options.countTokens) : (options.contextChars ?? DEFAULT_CONTEXT_CHARS),
+      workspace && { workspace, uri: task.document.uri },
+    ),
     original: scope.text,
     instruction: instruction.sentence,
   };
@@ -99,4 +111,10 @@ export function promptPath(uri: string, workspaceRoot = process.cwd()): string {
     if (inside && !inside.startsWith('..') && !isAbsolute(inside)) return inside.split(sep).join('/');
   }
   return path.split(/[\\/]/).filter(Boolean).slice(-2).join('/');
+}
+
+/** A message or instruction as a title: its first line, at most 70 characters. */
+export function firstLine(s: string): string {
+  const line = s.split('\n')[0].trim();
+  return line.length > 70 ? `${line.slice(0, 69)}…` : line;
 }

@@ -14,6 +14,9 @@ import { checkGgufFile, ModelFileError, resolveModelReference } from '../verifie
 import { poolDrafters } from './candidates.js';
 import { BUILD_MODELS_HINT, readShippedModels, type ShippedModel } from './shipped-models.js';
 import { SpeculativeEngine, type EngineLogger } from './speculative-engine.js';
+import { DEFAULT_CONTEXT_TOKENS } from './prompt-context.js';
+import type { EngineLearning } from './learning/edit-learning.js';
+import { modelIdentity } from './learning/model-identity.js';
 
 export interface ModelSetup {
   /** models/manifest.json of the shipped models (default: under the project root). */
@@ -39,6 +42,8 @@ export interface ModelSetup {
    * configured model.
    */
   contextChars?: number;
+  /** Drafter choice by acceptance and the accepted-edit log (createOrchestrator builds it from the settings). */
+  learning?: EngineLearning;
   /** Drafters larger than this fraction of the verifier are left out (default DEFAULT_MAX_DRAFTER_SIZE_RATIO; Infinity keeps all). */
   maxDrafterSizeRatio?: number;
 }
@@ -93,12 +98,15 @@ export async function loadSpeculativeEngine(config: Config, logger: EngineLogger
   );
   return new SpeculativeEngine({
     verifier,
-    drafters: pool ? poolDrafters(pool, new Map(drafters.map((d) => [d.name, d.kinds]))) : [],
+    drafters: pool ? poolDrafters(pool, new Map(drafters.map((d) => [d.name, d.kinds])), identities(drafters)) : [],
     mode: config.mode,
     rankThreshold: config.rankThreshold,
     maxOutputTokens: config.maxOutputTokens,
     contextChars,
+    // Tokens when configured; a configured verifier without a setting gets the default, a shipped one keeps its trained budget.
+    contextTokens: config.contextTokens ?? (contextChars === undefined ? DEFAULT_CONTEXT_TOKENS : undefined),
     logger,
+    learning: setup.learning,
     onDispose: async () => {
       await pool?.close();
       await model.dispose();
@@ -179,6 +187,13 @@ function worthwhileDrafters(drafters: DrafterChoice[], verifierPath: string, max
     if (tooBig) logger.warn(`drafter "${d.name}" is left out: ${tooBig}`);
     return !tooBig;
   });
+}
+
+function identities(drafters: DrafterChoice[]): Map<string, string> {
+  return new Map(drafters.flatMap((d) => {
+    const identity = modelIdentity(d.path);
+    return identity ? [[d.name, identity] as const] : [];
+  }));
 }
 
 function startPool(drafters: DrafterChoice[], config: Config, setup: ModelSetup, logger: EngineLogger): ModelDrafterPool | null {

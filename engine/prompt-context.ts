@@ -1,67 +1,160 @@
 /**
  * The `<|context|>` section of a prompt: the declarations the scope refers to,
- * from the same file, shortened to signatures and kept under a character
+ * shortened to signatures (syntax/declaration-summary.ts) and kept under a
  * budget. Nearest first: the enclosing function's header, then declarations
  * in the enclosing blocks before the scope, then the file's top level
- * (imports, types, functions); written out in document order.
+ * (imports, types, functions), then the declarations behind the imported
+ * names it uses, from other workspace files (through the workspace index,
+ * following re-exports). Imported signatures are written first, under a
+ * `// path` line per file, as a reader would look them up; the file's own
+ * declarations follow in document order.
  *
  * Cost: the scope's own nodes plus the statements of the blocks around it
- * (one cursor pass per block), never a walk of the whole tree.
+ * (one cursor pass per block), never a walk of the whole tree; imported
+ * declarations come from the index's summaries, no file is read or parsed.
  */
+import { dirname, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type Parser from 'tree-sitter';
 import type { OffsetRange } from '../protocol/text.js';
+import type { ModuleImport, WorkspaceView } from '../protocol/workspace.js';
+import { declaredNames, functionHeader, summarizeDeclaration } from '../syntax/declaration-summary.js';
+import { importsOf } from '../syntax/module-summary.js';
 import { FUNCTION_TYPES, STATEMENT_LIST_TYPES } from '../syntax/node-kinds.js';
+import { originOfExport } from '../workspace/export-resolution.js';
 
 type SyntaxNode = Parser.SyntaxNode;
 
 /** Default budget: enough for a handful of signatures, small next to the scope itself. */
 export const DEFAULT_CONTEXT_CHARS = 1200;
-/** A declaration longer than this is shown as its first line. */
-const FULL_TEXT_LIMIT = 240;
+/** The same budget in tokens (at ~3.5 characters per token of code). */
+export const DEFAULT_CONTEXT_TOKENS = 350;
+
+/** How much context fits, in some unit, and what a piece of text costs in it. */
+export interface ContextBudget {
+  limit: number;
+  measure: (text: string) => number;
+}
+
+export function charBudget(chars: number): ContextBudget {
+  return { limit: chars, measure: (text) => text.length };
+}
+
+/**
+ * A budget in tokens. `countTokens` is the verifier's tokenizer when the
+ * engine has one; without it, the estimate is characters / 3.5 (code runs
+ * 3-4 characters per token in the BPE vocabularies specedit pairs with),
+ * which is good enough for a budget and costs nothing.
+ */
+export function tokenBudget(tokens: number, countTokens?: (text: string) => number): ContextBudget {
+  return { limit: tokens, measure: countTokens ?? ((text) => Math.ceil(text.length / 3.5)) };
+}
+
+/** The document's place in the workspace, for the signatures of what it imports. */
+export interface ImportedContext {
+  workspace: WorkspaceView;
+  uri: string;
+}
 
 const NAME_LEAF_TYPES: ReadonlySet<string> = new Set(['identifier', 'type_identifier', 'shorthand_property_identifier']);
-const BODY_FIELDS = ['body'];
 
 interface Entry {
   start: number;
   text: string;
 }
 
-export function promptContext(tree: Parser.Tree, text: string, scope: OffsetRange, budgetChars = DEFAULT_CONTEXT_CHARS): string {
-  if (budgetChars <= 0) return '';
+export function promptContext(tree: Parser.Tree, text: string, scope: OffsetRange, budget: number | ContextBudget = DEFAULT_CONTEXT_CHARS, imported?: ImportedContext): string {
+  const { limit, measure } = typeof budget === 'number' ? charBudget(budget) : budget;
+  if (limit <= 0) return '';
   const scopeNode = tree.rootNode.descendantForIndex(scope.start, Math.max(scope.start, scope.end - 1));
-  const wanted = referencedNames(scopeNode, scope);
+  const { names: wanted, members } = referencedNames(scopeNode, scope);
   if (wanted.size === 0) return '';
-  const entries: Entry[] = [];
   let used = 0;
-  const add = (entry: Entry): boolean => {
-    if (used + entry.text.length + 1 > budgetChars) return false;
-    entries.push(entry);
-    used += entry.text.length + 1;
+  /** Takes `text` when it fits (each piece costs one more unit for its newline). */
+  const fits = (text: string): boolean => {
+    const cost = measure(text) + 1;
+    if (used + cost > limit) return false;
+    used += cost;
     return true;
   };
+  const entries: Entry[] = [];
+  const imports: ModuleImport[] = [];
   for (let node: SyntaxNode | null = scopeNode; node; node = node.parent) {
-    if (FUNCTION_TYPES.has(node.type) && node.startIndex < scope.start) add({ start: node.startIndex, text: headerOf(node, text) });
+    if (FUNCTION_TYPES.has(node.type) && node.startIndex < scope.start) {
+      const header = functionHeader(node, text);
+      if (fits(header)) entries.push({ start: node.startIndex, text: header });
+    }
     if (!STATEMENT_LIST_TYPES.has(node.type)) continue;
     for (const statement of statementsOutside(node, scope)) {
       const names = declaredNames(statement);
       if (!names.some((n) => wanted.has(n))) continue;
-      add({ start: statement.startIndex, text: summarize(statement, text) });
+      if (statement.type === 'import_statement' && !node.parent) imports.push(...importsOf(statement));
+      const summary = summarizeDeclaration(statement, text);
+      if (fits(summary)) entries.push({ start: statement.startIndex, text: summary });
     }
   }
-  return entries
-    .sort((a, b) => a.start - b.start)
-    .map((e) => e.text)
-    .join('\n');
+  const own = entries.sort((a, b) => a.start - b.start).map((e) => e.text);
+  const fromImports = imported ? importedSignatures(imported, imports, wanted, members, fits) : [];
+  return [...fromImports, ...own].join('\n');
 }
 
-/** Names the scope reads or writes (not property names: `o.x` refers to no declaration by itself). */
-function referencedNames(node: SyntaxNode, scope: OffsetRange): Set<string> {
+/**
+ * The signatures behind the imported names the scope uses, grouped by the
+ * file that declares them, in import order, as long as they fit.
+ */
+function importedSignatures(
+  { workspace, uri }: ImportedContext,
+  imports: ModuleImport[],
+  wanted: Set<string>,
+  members: Map<string, Set<string>>,
+  fits: (text: string) => boolean,
+): string[] {
+  const groups = new Map<string, string[]>();
+  const seen = new Set<string>();
+  for (const imported of imports) {
+    if (!wanted.has(imported.local)) continue;
+    const target = workspace.resolve(uri, imported.specifier);
+    if (!target) continue;
+    const names = imported.imported === '*' ? [...(members.get(imported.local) ?? [])] : [imported.imported];
+    for (const name of names) {
+      const origin = originOfExport(workspace, target, name);
+      const signature = origin?.declaration?.signature;
+      if (!origin || !signature || seen.has(`${origin.uri}\u0000${signature}`)) continue;
+      let group = groups.get(origin.uri);
+      // A file's first signature pays for its `// path` line too.
+      if (!fits(group ? signature : `// ${pathFrom(uri, origin.uri)}\n${signature}`)) continue;
+      seen.add(`${origin.uri}\u0000${signature}`);
+      if (!group) groups.set(origin.uri, (group = []));
+      group.push(signature);
+    }
+  }
+  return [...groups].flatMap(([file, signatures]) => [`// ${pathFrom(uri, file)}`, ...signatures]);
+}
+
+/** `./format.ts`, `../lib/cart.ts`: where the declaring file is, seen from the edited one. */
+function pathFrom(fromUri: string, toUri: string): string {
+  try {
+    const path = relative(dirname(fileURLToPath(fromUri)), fileURLToPath(toUri)).split('\\').join('/');
+    return path.startsWith('.') ? path : `./${path}`;
+  } catch {
+    return toUri;
+  }
+}
+
+/**
+ * Names the scope reads or writes (not property names: `o.x` refers to no
+ * declaration by itself), and for each `ns.x` or `ns.X` the members used on
+ * `ns` (a namespace import's exports).
+ */
+function referencedNames(node: SyntaxNode, scope: OffsetRange): { names: Set<string>; members: Map<string, Set<string>> } {
   const names = new Set<string>();
+  const members = new Map<string, Set<string>>();
   const cursor = node.walk();
   const visit = (): void => {
     if (cursor.endIndex <= scope.start || cursor.startIndex >= scope.end) return;
-    if (NAME_LEAF_TYPES.has(cursor.nodeType)) names.add(cursor.nodeText);
+    const type = cursor.nodeType;
+    if (NAME_LEAF_TYPES.has(type)) names.add(cursor.nodeText);
+    if (type === 'member_expression' || type === 'nested_type_identifier') noteMember(cursor.currentNode, members);
     if (cursor.gotoFirstChild()) {
       do visit();
       while (cursor.gotoNextSibling());
@@ -69,7 +162,16 @@ function referencedNames(node: SyntaxNode, scope: OffsetRange): Set<string> {
     }
   };
   visit();
-  return names;
+  return { names, members };
+}
+
+function noteMember(node: SyntaxNode, members: Map<string, Set<string>>): void {
+  const object = node.childForFieldName(node.type === 'member_expression' ? 'object' : 'module');
+  const member = node.childForFieldName(node.type === 'member_expression' ? 'property' : 'name');
+  if (object?.type !== 'identifier' || !member) return;
+  let set = members.get(object.text);
+  if (!set) members.set(object.text, (set = new Set()));
+  set.add(member.text);
 }
 
 /** The statements of a statement list that do not overlap the scope. */
@@ -82,94 +184,4 @@ function statementsOutside(list: SyntaxNode, scope: OffsetRange): SyntaxNode[] {
     if (cursor.endIndex <= scope.start || cursor.startIndex >= scope.end) out.push(cursor.currentNode);
   } while (cursor.gotoNextSibling());
   return out;
-}
-
-function declaredNames(statement: SyntaxNode): string[] {
-  switch (statement.type) {
-    case 'export_statement': {
-      const declaration = statement.childForFieldName('declaration');
-      return declaration ? declaredNames(declaration) : [];
-    }
-    case 'lexical_declaration':
-    case 'variable_declaration':
-      return statement.namedChildren.flatMap((d) => namesInPattern(d.childForFieldName('name')));
-    case 'import_statement':
-      return statement.namedChildren.filter((c) => c.type === 'import_clause').flatMap((c) => namesInPattern(c));
-    default: {
-      const name = statement.childForFieldName('name');
-      return name ? [name.text] : [];
-    }
-  }
-}
-
-/** Identifiers a pattern or an import clause binds (the local side of `a as b`). */
-function namesInPattern(node: SyntaxNode | null): string[] {
-  if (!node) return [];
-  if (node.type === 'identifier' || node.type === 'shorthand_property_identifier_pattern') return [node.text];
-  if (node.type === 'import_specifier') {
-    const local = node.childForFieldName('alias') ?? node.childForFieldName('name');
-    return local ? [local.text] : [];
-  }
-  if (node.type === 'pair_pattern') return namesInPattern(node.childForFieldName('value'));
-  return node.namedChildren.flatMap((c) => namesInPattern(c));
-}
-
-/** A declaration as the model needs it: signatures instead of bodies, short declarations whole. */
-function summarize(statement: SyntaxNode, text: string): string {
-  const target = statement.type === 'export_statement' ? (statement.childForFieldName('declaration') ?? statement) : statement;
-  const prefix = text.slice(statement.startIndex, target.startIndex);
-  switch (target.type) {
-    case 'function_declaration':
-    case 'generator_function_declaration':
-      return prefix + headerOf(target, text) + ';';
-    case 'class_declaration':
-    case 'abstract_class_declaration':
-      return prefix + classOutline(target, text);
-    case 'lexical_declaration':
-    case 'variable_declaration': {
-      const value = target.namedChild(0)?.childForFieldName('value');
-      if (value && (value.type === 'arrow_function' || value.type === 'function_expression')) {
-        return prefix + text.slice(target.startIndex, bodyStart(value) ?? value.endIndex).trimEnd() + ' …';
-      }
-      return prefix + shortened(text.slice(target.startIndex, target.endIndex));
-    }
-    default:
-      return prefix + shortened(text.slice(target.startIndex, target.endIndex));
-  }
-}
-
-/** A function's text up to its body: `function f(a: A): R`, `m(x)`, `(a) =>`. */
-function headerOf(fn: SyntaxNode, text: string): string {
-  const own = fn.type === 'arrow_function' || fn.type === 'function_expression' ? declarationAround(fn) : fn;
-  const holder = own.parent?.type === 'export_statement' ? own.parent : own;
-  return text.slice(holder.startIndex, bodyStart(fn) ?? fn.endIndex).trimEnd();
-}
-
-/** `const f = (...) =>` for an arrow function held by a variable; the function itself otherwise. */
-function declarationAround(fn: SyntaxNode): SyntaxNode {
-  const declarator = fn.parent;
-  if (declarator?.type !== 'variable_declarator') return fn;
-  return declarator.parent ?? fn;
-}
-
-function bodyStart(fn: SyntaxNode): number | undefined {
-  for (const field of BODY_FIELDS) {
-    const body = fn.childForFieldName(field);
-    if (body) return body.startIndex;
-  }
-  return undefined;
-}
-
-function classOutline(cls: SyntaxNode, text: string): string {
-  const body = cls.childForFieldName('body');
-  if (!body) return shortened(cls.text);
-  const members = body.namedChildren
-    .filter((m) => m.type !== 'comment')
-    .map((m) => '  ' + (m.type === 'method_definition' ? headerOf(m, text) + ';' : shortened(text.slice(m.startIndex, m.endIndex))));
-  return `${text.slice(cls.startIndex, body.startIndex).trimEnd()} {\n${members.join('\n')}\n}`;
-}
-
-function shortened(declaration: string): string {
-  if (declaration.length <= FULL_TEXT_LIMIT) return declaration;
-  return declaration.split('\n')[0].trimEnd() + ' …';
 }

@@ -13,20 +13,23 @@
 import type { EditContext, EditKind, EditOutcome, EditTask, FileEdit } from '../protocol/edit-task.js';
 import type { TextReplacement } from '../protocol/text.js';
 import { buildCompletion, END_MARKER } from '../protocol/prompt-format.js';
-import type { EditStats } from '../protocol/stats.js';
+import { finishStats, type EditStats } from '../protocol/stats.js';
 import type { Drafter } from '../drafters/drafter.js';
 import { candidateSource, InputLookupDrafter } from '../drafters/input-lookup-drafter.js';
 import type { GreedyVerifier } from '../verifier/greedy-verifier.js';
 import type { VerifyMode, VerifyOutcome, VerifyResult, VerifyStep } from '../verifier/verify-types.js';
 import { editedFromCompletion, gatherCandidates, type CandidateDrafter, type CandidateReport, type GatheredCandidates } from './candidates.js';
 import type { ModelEngine } from './edit-pipeline.js';
-import { DEFAULT_EXTRACTED_NAME, prepareEdit, type PreparedEdit, type PromptOptions } from './edit-prompt.js';
+import { DEFAULT_EXTRACTED_NAME, firstLine, prepareEdit, type PreparedEdit, type PromptOptions } from './edit-prompt.js';
 import { ConfidentLookupDrafter } from './confident-lookup.js';
 import type { EditScope } from './edit-scope.js';
 import { minimalReplacements } from './minimal-edits.js';
 import { namedCandidates, nameInCandidate, renameSite, type NamedCandidate, type RenameSite } from './name-suggestion.js';
 import { fixCandidates, renamedScope, type TextCandidate } from './structural-candidates.js';
 import { SpliceChecker } from './syntax-filter.js';
+import { structuralFixes, type FixCandidate } from './fix-edit.js';
+import type { EngineLearning } from './learning/edit-learning.js';
+import { extractNamedByModels } from './extract-edit.js';
 
 /** Which speculation layers run (the benchmark compares them; the server runs all). */
 export interface SpeculationLayers {
@@ -63,6 +66,8 @@ export interface SpeculativeEngineOptions extends PromptOptions {
   /** Also look up the output's own earlier tokens (default true). */
   selfLookup?: boolean;
   logger?: EngineLogger;
+  /** Per-kind drafter choice from acceptance statistics, and the accepted-edit log (engine/learning/). */
+  learning?: EngineLearning;
   /** Releases what the engine was built on (model contexts, the drafter pool), after the verifier. */
   onDispose?: () => Promise<void>;
 }
@@ -95,13 +100,25 @@ export class SpeculativeEngine implements ModelEngine {
   }
 
   /** computeEdit with its trace, and a choice of layers. */
-  async run(task: EditTask, context: EditContext, layers: SpeculationLayers = ALL_LAYERS): Promise<EngineRun> {
+  /**
+   * `verifyLoop`: every kind goes through the drafters and the verify loop,
+   * as instructions and loop rewrites always do; the benchmark measures that
+   * loop on extract and fix prompts too, which the server answers
+   * structurally when it can.
+   */
+  async run(task: EditTask, context: EditContext, layers: SpeculationLayers = ALL_LAYERS, verifyLoop = false): Promise<EngineRun> {
     const started = performance.now();
     if (context.signal.aborted) return { outcome: { status: 'cancelled' }, candidates: [] };
-    const prepared = prepareEdit(task, this.options);
+    const countTokens = (text: string) => this.verifier.model.tokenize(text).length;
+    const prepared = prepareEdit(task, { countTokens, ...this.options }, context.workspace);
     if (!prepared.ok) return { outcome: { status: 'unavailable', reason: prepared.reason }, candidates: [] };
     const run = new EditRun(this, task, prepared.edit, context, layers, started);
-    return task.kind === 'rename' && !task.args.newName ? run.suggestName() : run.rewrite();
+    const traced = await (verifyLoop ? run.rewrite()
+      : task.kind === 'extract' ? extractNamedByModels(this, task, prepared.edit, context, layers, started)
+      : task.kind === 'rename' && !task.args.newName ? run.suggestName() : task.kind === 'fix' ? run.fix() : run.rewrite());
+    const tokenize = (text: string) => this.verifier.model.tokenize(text);
+    this.options.learning?.observe({ task, parts: prepared.edit.parts, run: traced, drafters: this.options.drafters ?? [], tokenize });
+    return traced;
   }
 
   async dispose(): Promise<void> {
@@ -128,8 +145,10 @@ export class SpeculativeEngine implements ModelEngine {
     return result;
   }
 
+  /** The drafters for one request of `kind` (learning may skip some; call once per request). */
   draftersFor(kind: EditKind): CandidateDrafter[] {
-    return (this.options.drafters ?? []).filter((d) => d.kinds.includes(kind));
+    const drafters = (this.options.drafters ?? []).filter((d) => d.kinds.includes(kind));
+    return this.options.learning ? this.options.learning.select(kind, drafters) : drafters;
   }
 }
 
@@ -146,7 +165,7 @@ class EditRun {
     private readonly layers: SpeculationLayers,
     private readonly started: number,
   ) {
-    this.checker = new SpliceChecker(task.document.languageId, task.document.text, edit.scope.range);
+    this.checker = new SpliceChecker(task.document.languageId, task.document.text, edit.scope.range, undefined, { requireClean: task.kind === 'fix' });
   }
 
   private get scope(): EditScope {
@@ -202,6 +221,39 @@ class EditRun {
     });
     if (outcome.status !== 'ok') return this.end(outcome.status === 'cancelled' ? { status: 'cancelled' } : outcome);
     return this.finishRewrite(outcome.result);
+  }
+
+  /**
+   * fix: a repair found without a model (engine/fix-edit.ts) when there is
+   * one; several are ranked by the verifier (rank mode). With none, the
+   * drafters and the exact verify loop rewrite the scope.
+   */
+  async fix(): Promise<EngineRun> {
+    const text = this.task.document.text;
+    const repairs = this.layers.structural ? structuralFixes(this.task.document.languageId, text, this.scope.range, this.task.range, this.edit.message ?? '') : [];
+    if (repairs.length === 0) return this.rewrite();
+    const names = repairs.map((r) => r.name);
+    if (repairs.length === 1) return this.fixedBy(repairs[0], names, 'structural', finishStats({ drafted: 0, accepted: 0, verifierCalls: 0, outputTokens: 0, wallMs: 0 }));
+    const ranking = await this.engine.oneAtATime(() =>
+      this.engine.settings.verifier.rankCandidates(this.edit.prompt, repairs.map((r) => `${r.text}\n`), { stop: [END_MARKER], signal: this.context.signal }),
+    );
+    if (ranking.status === 'cancelled') return this.cancelled();
+    if (ranking.status === 'unavailable') {
+      // e.g. the scope is too long for the verifier's context: the repair nearest the diagnostic, unranked.
+      this.engine.settings.options.logger?.debug(`fix: repairs not ranked (${ranking.reason}); taking the nearest`);
+      return this.fixedBy(repairs[0], names, 'structural', finishStats({ drafted: 0, accepted: 0, verifierCalls: 0, outputTokens: 0, wallMs: 0 }));
+    }
+    const order = [...ranking.scores].sort((a, b) => b.agreement - a.agreement);
+    this.engine.settings.options.logger?.debug(`fix: ${order.map((o) => `${repairs[o.candidate].name} ${(o.agreement * 100).toFixed(0)}%`).join(', ')}`);
+    return this.fixedBy(repairs[order[0].candidate], order.map((o) => repairs[o.candidate].name), 'rank', ranking.stats);
+  }
+
+  private fixedBy(repair: FixCandidate, considered: string[], mode: 'structural' | 'rank', stats: EditStats): EngineRun {
+    const replacements = minimalReplacements(this.scope.text, repair.text, this.scope.range.start);
+    return this.end({
+      status: 'ok',
+      result: { title: this.title(), mode, edits: [this.fileEdit(replacements)], stats: this.stats(stats), considered },
+    });
   }
 
   /** rename without a name: drafters propose, the verifier ranks, the structural rename applies. */
@@ -326,7 +378,10 @@ class EditRun {
     const edited = editedFromCompletion(result.text);
     if (edited === scope.text) return this.end({ status: 'unavailable', reason: `the model left the ${scope.unit} unchanged` }, result);
     const verdict = this.checker.check(edited);
-    if (!verdict.ok) return this.end({ status: 'unavailable', reason: `the model's edit would add a syntax error (${verdict.reason}); nothing was changed` }, result);
+    if (!verdict.ok) {
+      const what = this.checker.mustClean ? 'does not fix the syntax error' : 'would add a syntax error';
+      return this.end({ status: 'unavailable', reason: `the model's edit ${what} (${verdict.reason}); nothing was changed` }, result);
+    }
     const whole = this.wholeRename(edited);
     if (whole === 'partial') {
       return this.end({ status: 'unavailable', reason: `the verifier's rename of the ${scope.unit} differs from the structural rename and the name is also used outside it; nothing was changed` }, result);
@@ -388,7 +443,3 @@ class EditRun {
   }
 }
 
-function firstLine(s: string): string {
-  const line = s.split('\n')[0].trim();
-  return line.length > 70 ? `${line.slice(0, 69)}…` : line;
-}

@@ -45,6 +45,23 @@ export const configSchema = z
     mode: z.enum(['exact', 'rank']).default('exact'),
     /** Rank mode: minimum fraction of a candidate's tokens the verifier must agree with. */
     rankThreshold: z.number().min(0).max(1).default(0.95),
+    /**
+     * Budget of the prompt's context (signatures of what the scope uses, from its file and imported workspace files), verifier tokens; 0: none.
+     * null: a shipped verifier gets the budget it was trained with, a configured one 350.
+     */
+    contextTokens: z.number().int().min(0).max(32_768).nullable().default(null),
+    /** Where drafter statistics and the accepted-edit log live; null: $XDG_DATA_HOME/specedit, ~/.local/share/specedit, or %LOCALAPPDATA%\specedit on Windows. */
+    dataDir: z.string().min(1).nullable().default(null),
+    /** A drafter whose recent acceptance (moving average) for an edit kind is below this is skipped for that kind (0: never skip). */
+    drafterFloor: z.number().min(0).max(1).default(0.3),
+    /** Requests a drafter must have answered for a kind before it can be skipped for it. */
+    drafterMinRequests: z.number().int().min(1).max(10_000).default(10),
+    /** A skipped drafter is still tried on every n-th request of its kind, so it can recover (1: every request). */
+    drafterExploreEvery: z.number().int().min(1).max(10_000).default(10),
+    /** Drafter names that are never skipped. */
+    pinnedDrafters: z.array(z.string().min(1)).default([]),
+    /** Append every model edit the server returns (prompt, completion, statistics) to <dataDir>/accepted-edits.jsonl for fine-tuning. */
+    logAcceptedEdits: z.boolean().default(false),
   })
   .strict();
 

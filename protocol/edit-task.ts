@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { OffsetRange, TextReplacement } from './text.js';
-import type { EditStats } from './stats.js';
+import type { DrafterAcceptance, EditStats } from './stats.js';
+import type { TypeView } from './type-view.js';
+import type { WorkspaceView } from './workspace.js';
 
 /** The edit types of DESIGN.md ("Edit types"). */
 export const EDIT_KINDS = ['rename', 'extract', 'optimizeLoop', 'fix', 'instruction'] as const;
@@ -72,10 +74,16 @@ export interface EditContext {
   progress?: (message: string, percentage?: number) => void;
   /** Reads a workspace file that is not open (multi-file edits). */
   readFile?: (uri: string) => Promise<DocumentSnapshot | undefined>;
+  /** The workspace index: who imports whom, imported declarations (renames of exports, prompt context). */
+  workspace?: WorkspaceView;
+  /** The type checker: parameter types of extract function (absent: types only as the syntax settles them). */
+  types?: TypeView;
 }
 
 /** What the server calls in codeAction/resolve and executeCommand. The speculation engine implements it. */
 export interface EditOrchestrator {
   computeEdit(task: EditTask, context: EditContext): Promise<EditOutcome>;
   dispose?(): Promise<void>;
+  /** Per (edit kind, drafter) acceptance, for `specedit/stats`. */
+  drafterStats?(): DrafterAcceptance[];
 }

@@ -19,6 +19,30 @@ export interface EditStats {
   wallMs: number;
 }
 
+/**
+ * One drafter's acceptance for one edit kind, kept across restarts
+ * (engine/learning/). A request's acceptance is the share of the drafter's
+ * candidate tokens (verifier tokenizer) that the returned edit contains in
+ * order; a candidate dropped by the syntax check or unfinished counts 0.
+ */
+export interface DrafterAcceptance {
+  kind: string;
+  drafter: string;
+  /** Identity of the drafter's model file (size and modification time); null when unknown. */
+  model: string | null;
+  /** Requests the drafter answered for this kind. */
+  requests: number;
+  candidateTokens: number;
+  /** Candidate tokens found in order in the returned edits. */
+  acceptedTokens: number;
+  /** acceptedTokens / candidateTokens (0 when no token was drafted). */
+  acceptance: number;
+  /** Exponential moving average of the per-request acceptance: what skipping looks at. */
+  recentAcceptance: number;
+  /** True when the drafter is currently skipped for this kind (below the floor, not pinned). */
+  skipped: boolean;
+}
+
 export function emptyStats(): EditStats {
   return { drafted: 0, accepted: 0, acceptance: 0, verifierCalls: 0, tokensPerCall: 0, outputTokens: 0, wallMs: 0 };
 }

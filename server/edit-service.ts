@@ -7,6 +7,10 @@ import type { StatsRegistry } from './stats-registry.js';
 import type { Logger } from './logger.js';
 import { offsetRangeStrict, invalidParams } from './positions.js';
 import { toWorkspaceEdit } from './workspace-edits.js';
+import { ServedFiles } from './workspace-files.js';
+import type { WorkspaceView } from '../protocol/workspace.js';
+import type { TypeView } from '../protocol/type-view.js';
+import type { FileEdit } from '../protocol/edit-task.js';
 import type { Range } from 'vscode-languageserver/node';
 
 export interface EditRequest {
@@ -24,6 +28,10 @@ export interface EditServiceDeps {
   stats: StatsRegistry;
   logger: Logger;
   orchestrator: () => EditOrchestrator;
+  /** The workspace index (multi-file renames, imported signatures in prompts). */
+  workspace?: WorkspaceView;
+  /** The type checker (parameter types of extract function). */
+  types?: TypeView;
   useDocumentChanges: () => boolean;
   /** Starts a progress report that appears only if the work outlasts the configured delay. */
   progress: (title: string) => { report(message: string, percentage?: number): void; finish(): void };
@@ -47,10 +55,11 @@ export async function computeEdit(deps: EditServiceDeps, request: EditRequest, t
   const controller = deps.tracker.start(request.uri, `${request.kind}:${range.start}-${range.end}`);
   const cancelSubscription = token?.onCancellationRequested(() => controller.abort(new Error('cancelled by the client')));
   const progress = deps.progress(`specedit: ${request.kind}`);
+  const files = new ServedFiles(deps.store);
   try {
     const outcome = await deps.orchestrator().computeEdit(
       { kind: request.kind, document: deps.store.snapshot(doc), range, args: request.args },
-      { signal: controller.signal, progress: (m, p) => progress.report(m, p) },
+      { signal: controller.signal, progress: (m, p) => progress.report(m, p), readFile: files.read, workspace: deps.workspace, types: deps.types },
     );
     const ms = performance.now() - started;
     if (outcome.status === 'cancelled' || controller.signal.aborted) {
@@ -64,8 +73,9 @@ export async function computeEdit(deps: EditServiceDeps, request: EditRequest, t
     }
     requireCurrent(deps.store, request.uri, request.version);
     const result = outcome.result;
+    requireEditsCurrent(deps.store, result.edits);
     result.stats.wallMs = ms;
-    const edit = toWorkspaceEdit(result.edits, deps.store, deps.useDocumentChanges());
+    const edit = toWorkspaceEdit(result.edits, deps.store, deps.useDocumentChanges(), (uri) => files.textOf(uri));
     deps.stats.record({ kind: request.kind, mode: result.mode, uri: request.uri, stats: result.stats, at: new Date().toISOString() });
     deps.logger.info(`${request.kind} ${request.uri} v${request.version}: ${result.title} [${result.mode}] ${formatStats(result.stats)}`);
     return { edit, result };
@@ -82,6 +92,24 @@ export function requireCurrent(store: DocumentStore, uri: string, version: numbe
   if (!doc) throw invalidParams(`specedit: ${uri} is not open; open it in the editor and ask for code actions again`);
   if (doc.text.version !== version) throw contentModified(uri, version, store);
   return doc;
+}
+
+/**
+ * Every file the edit touches is still at the text it was computed on: open
+ * files at their version, files read from disk still closed (once open, the
+ * editor's text may differ from what was read).
+ */
+export function requireEditsCurrent(store: DocumentStore, edits: readonly FileEdit[]): void {
+  for (const edit of edits) {
+    const now = store.get(edit.uri)?.text.version;
+    if (edit.version !== null && now !== edit.version) throw contentModified(edit.uri, edit.version, store);
+    if (edit.version === null && now !== undefined) {
+      throw new ResponseError(
+        LSPErrorCodes.ContentModified,
+        `specedit: ${edit.uri} was opened while this edit was computed from the file on disk; nothing was applied. Ask again.`,
+      );
+    }
+  }
 }
 
 function contentModified(uri: string, version: number, store: DocumentStore): ResponseError<void> {

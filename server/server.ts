@@ -11,11 +11,13 @@ import {
   TextDocumentSyncKind,
   CodeActionKind,
   MessageType,
+  DidChangeWatchedFilesNotification,
 } from 'vscode-languageserver/node';
 import { COMMANDS, REQUESTS } from '../protocol/commands.js';
 import { defaultConfig, mergeConfig, type Config } from '../protocol/config.js';
 import type { EditOrchestrator } from '../protocol/edit-task.js';
 import { findActionScopes } from '../syntax/scopes.js';
+import { namespaceMemberAt } from '../syntax/namespace-member.js';
 import { actionDataSchema, describeZodError, instructionArgsSchema } from './action-data.js';
 import { codeActionsAt, type ActionClientSupport } from './code-actions.js';
 import { DiagnosticsPublisher } from './diagnostics.js';
@@ -26,6 +28,10 @@ import { invalidParams, offsetAtStrict, toLspRange } from './positions.js';
 import { DelayedProgress } from './progress.js';
 import { StatsRegistry } from './stats-registry.js';
 import { WorkTracker } from './work-tracker.js';
+import { applyWatchedFileEvents, syncOpenDocument, workspaceRoots } from './workspace-files.js';
+import { WorkspaceIndex } from '../workspace/workspace-index.js';
+import { TypeService } from '../workspace/type-service.js';
+import { SOURCE_GLOB } from '../workspace/module-resolution.js';
 
 export interface ServerOptions {
   /** Builds the orchestrator for a configuration (called again when model settings change). */
@@ -33,7 +39,9 @@ export interface ServerOptions {
   version: string;
 }
 
-const MODEL_SETTINGS: Array<keyof Config> = ['verifierModel', 'drafters', 'allowDownload', 'threads', 'contextSize', 'batchSize', 'sequences'];
+const MODEL_SETTINGS: Array<keyof Config> = ['verifierModel', 'drafters', 'allowDownload', 'threads', 'contextSize', 'batchSize', 'sequences', 'contextTokens'];
+/** Settings the orchestrator is built with besides the models' (engine/learning/): a change rebuilds it too. */
+const LEARNING_SETTINGS: Array<keyof Config> = ['dataDir', 'drafterFloor', 'drafterMinRequests', 'drafterExploreEvery', 'pinnedDrafters', 'logAcceptedEdits'];
 
 /** Binds every LSP handler to `connection`. One short named function per handler. */
 export function startServer(connection: Connection, options: ServerOptions): void {
@@ -41,6 +49,9 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   const store = new DocumentStore();
   const tracker = new WorkTracker();
   const stats = new StatsRegistry();
+  const workspace = new WorkspaceIndex({ logger });
+  // TypeScript loads and builds a project's program on the first extract that needs parameter types.
+  const types = new TypeService({ logger, openDocuments: () => store.all().map((doc) => store.snapshot(doc)) });
   let config: Config = { ...defaultConfig, logLevel: levelFromEnv() ?? defaultConfig.logLevel };
   let client: InitializeParams['capabilities'] = {};
   let orchestrator: EditOrchestrator | undefined;
@@ -57,6 +68,8 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     stats,
     logger,
     orchestrator: getOrchestrator,
+    workspace,
+    types,
     useDocumentChanges: () => client.workspace?.workspaceEdit?.documentChanges ?? false,
     progress: (title) => new DelayedProgress(connection, client.window?.workDoneProgress ?? false, title, config.progressDelayMs),
   };
@@ -64,7 +77,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   function applySettings(raw: unknown, origin: string): void {
     const { config: next, problems } = mergeConfig(config, raw);
     for (const p of problems) logger.warn(`${origin}: ${p}`);
-    const modelsChanged = MODEL_SETTINGS.some((k) => JSON.stringify(next[k]) !== JSON.stringify(config[k]));
+    const modelsChanged = [...MODEL_SETTINGS, ...LEARNING_SETTINGS].some((k) => JSON.stringify(next[k]) !== JSON.stringify(config[k]));
     config = next;
     logger.level = config.logLevel;
     diagnostics.debounceMs = config.diagnosticsDebounceMs;
@@ -93,6 +106,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   connection.onInitialize((params): InitializeResult => {
     client = params.capabilities ?? {};
     applySettings(params.initializationOptions, 'initializationOptions');
+    void workspace.start(workspaceRoots(params)); // in the background: the crawl yields, initialize answers at once
     return {
       serverInfo: { name: 'specedit', version: options.version },
       capabilities: {
@@ -108,6 +122,11 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   });
 
   connection.onInitialized(() => {
+    if (client.workspace?.didChangeWatchedFiles?.dynamicRegistration) {
+      connection.client
+        .register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: SOURCE_GLOB }] })
+        .catch((error: unknown) => logger.warn(`file watchers not registered (${(error as Error).message}): the workspace index sees disk changes only of files opened and closed`));
+    }
     logger.info(`specedit ${options.version} ready (resolve: ${support().resolveEdit}, applyEdit: ${client.workspace?.applyEdit ?? false})`);
   });
 
@@ -134,6 +153,8 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     diagnostics.clear(textDocument.uri);
   });
   store.onDidChange((uri) => tracker.cancelDocument(uri));
+  store.onDidChange((uri) => syncOpenDocument(workspace, store, uri));
+  connection.onDidChangeWatchedFiles(({ changes }) => void applyWatchedFileEvents(workspace, changes));
 
   connection.onCodeAction(
     timed('codeAction', (params) => {
@@ -196,8 +217,10 @@ export function startServer(connection: Connection, options: ServerOptions): voi
       if (!doc) throw invalidParams(`specedit: ${params.textDocument.uri} is not open`);
       const offset = offsetAtStrict(doc.text, params.position);
       const identifier = doc.syntax ? findActionScopes(doc.syntax.tree, doc.syntax.text, { start: offset, end: offset }).identifier : undefined;
-      if (!identifier) return null;
-      return { range: toLspRange(doc.text, identifier.range), placeholder: identifier.name };
+      // `ns.a` through a namespace import: a rename there renames the other module's export (engine/workspace-rename.ts).
+      const name = identifier ?? (doc.syntax ? namespaceMemberAt(doc.syntax.tree, doc.syntax.text, offset) : undefined);
+      if (!name) return null;
+      return { range: toLspRange(doc.text, name.range), placeholder: name.name };
     }),
   );
 
@@ -212,7 +235,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     }),
   );
 
-  connection.onRequest(REQUESTS.stats, () => stats.report());
+  connection.onRequest(REQUESTS.stats, () => stats.report(getOrchestrator().drafterStats?.() ?? []));
 
   connection.onShutdown(async () => {
     diagnostics.dispose();

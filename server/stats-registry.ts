@@ -1,5 +1,5 @@
 import type { EditKind, EditMode } from '../protocol/edit-task.js';
-import type { EditStats } from '../protocol/stats.js';
+import type { DrafterAcceptance, EditStats } from '../protocol/stats.js';
 
 export interface EditRecord {
   kind: EditKind;
@@ -9,7 +9,11 @@ export interface EditRecord {
   at: string;
 }
 
-/** Answers `specedit/stats`: the last edits and totals since the server started. */
+/**
+ * Answers `specedit/stats`: the last edits and totals since the server
+ * started, and each drafter's acceptance per edit kind (kept across restarts
+ * by the engine, passed in).
+ */
 export class StatsRegistry {
   private recent: EditRecord[] = [];
   private totals = { edits: 0, drafted: 0, accepted: 0, verifierCalls: 0, outputTokens: 0, wallMs: 0 };
@@ -28,7 +32,7 @@ export class StatsRegistry {
     t.wallMs += record.stats.wallMs;
   }
 
-  report() {
+  report(drafters: readonly DrafterAcceptance[] = []) {
     const t = this.totals;
     return {
       totals: {
@@ -38,6 +42,7 @@ export class StatsRegistry {
       },
       last: this.recent.at(-1) ?? null,
       recent: [...this.recent],
+      drafters: [...drafters].sort((a, b) => a.kind.localeCompare(b.kind) || a.drafter.localeCompare(b.drafter)),
     };
   }
 }

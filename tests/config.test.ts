@@ -13,6 +13,12 @@ describe('configuration', () => {
     expect(problems.join('\n')).toMatch(/maxDraftTokens/);
     expect(problems.join('\n')).toMatch(/bogus/);
   });
+  test('learning from edits: statistics on, the edit log opt-in', () => {
+    expect(defaultConfig).toMatchObject({ dataDir: null, drafterFloor: 0.3, pinnedDrafters: [], logAcceptedEdits: false });
+    const { config, problems } = mergeConfig(defaultConfig, { drafterFloor: 1.5, pinnedDrafters: ['small'], logAcceptedEdits: true });
+    expect(config).toMatchObject({ drafterFloor: 0.3, pinnedDrafters: ['small'], logAcceptedEdits: true });
+    expect(problems).toEqual([expect.stringMatching(/drafterFloor/)]);
+  });
   test('non-object settings change nothing', () => {
     expect(mergeConfig(defaultConfig, 'x').config).toEqual(defaultConfig);
     expect(mergeConfig(defaultConfig, null).problems).toEqual([]);

@@ -27,6 +27,8 @@ export interface ClientOptions {
   env?: NodeJS.ProcessEnv;
   /** Sent in initialize; the server watches this process and exits with it (null: none). */
   processId?: number | null;
+  /** Workspace folder URIs sent in initialize (the first is also the rootUri). */
+  workspaceFolders?: string[];
   /** Talk over these streams instead of spawning the built server (in-process tests). */
   streams?: { fromServer: NodeJS.ReadableStream; toServer: NodeJS.WritableStream };
 }
@@ -58,6 +60,8 @@ export class LspTestClient {
   readonly diagnostics = new Map<string, { version?: number; diagnostics: Diagnostic[] }>();
   readonly progress: unknown[] = [];
   readonly appliedEdits: WorkspaceEdit[] = [];
+  /** What the server registered through client/registerCapability. */
+  readonly registrations: Array<{ id: string; method: string; registerOptions?: unknown }> = [];
   stderr = '';
   private diagnosticWaiters: Array<() => void> = [];
 
@@ -81,6 +85,10 @@ export class LspTestClient {
     });
     this.connection.onNotification('$/progress', (p: unknown) => void this.progress.push(p));
     this.connection.onRequest('window/workDoneProgress/create', () => null);
+    this.connection.onRequest('client/registerCapability', (p: { registrations: LspTestClient['registrations'] }) => {
+      this.registrations.push(...p.registrations);
+      return null;
+    });
     this.connection.onRequest('workspace/applyEdit', (p: { edit: WorkspaceEdit }) => {
       const answer = options.applyEdit ? options.applyEdit(p.edit) : this.applyWorkspaceEdit(p.edit);
       if (answer.applied) this.appliedEdits.push(p.edit);
@@ -92,7 +100,8 @@ export class LspTestClient {
   async initialize(): Promise<InitializeResult> {
     const result = await this.connection.sendRequest('initialize', {
       processId: this.options.processId === undefined ? process.pid : this.options.processId,
-      rootUri: null,
+      rootUri: this.options.workspaceFolders?.[0] ?? null,
+      workspaceFolders: this.options.workspaceFolders?.map((uri) => ({ uri, name: uri.split('/').pop() ?? uri })) ?? null,
       capabilities: this.options.capabilities ?? FULL_CAPABILITIES,
       initializationOptions: this.options.initializationOptions,
     });

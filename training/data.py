@@ -15,9 +15,22 @@ def load_split(split, max_len=1024):
     src = work('edits', f'{split}.jsonl')
     if os.path.exists(cache) and os.path.getmtime(cache) > os.path.getmtime(src):
         return torch.load(cache)
-    tok = Tokenizer()
+    out = tokenize_file(src, Tokenizer(), max_len)
+    torch.save(out, cache)
+    return out
+
+
+def load_extra(path, max_len=1024):
+    """More edits in the same JSONL format from outside the pipeline, e.g. the server's
+    accepted-edits.jsonl (setting logAcceptedEdits); small, so not cached."""
+    return tokenize_file(os.path.expanduser(path), Tokenizer(), max_len)
+
+
+def tokenize_file(path, tok, max_len):
     out = []
-    for line in open(src):
+    for line in open(path):
+        if not line.strip():
+            continue
         ex = json.loads(line)
         p = tok.encode(ex['prompt'])
         c = tok.encode(ex['completion'])
@@ -25,7 +38,6 @@ def load_split(split, max_len=1024):
         if len(ids) > max_len:
             continue
         out.append({'ids': torch.tensor(ids), 'start': 1 + len(p), 'kind': ex['kind'], 'focus': focus_tokens(tok, c, ex)})
-    torch.save(out, cache)
     return out
 
 

@@ -1,5 +1,5 @@
 /**
- * Stage 7, evaluation: node work/js/training/eval-models.js  (make eval-models) -> models/eval.json
+ * Stage 7, evaluation: node dist/training-tools/training/eval-models.js  (make eval-models) -> models/eval.json
  *
  * On training/eval-set.jsonl: held-out functions (packages the models never saw, 350-1400 chars,
  * ~100-400 tokens) with oracle edits made by gen-edits.ts.
@@ -20,7 +20,8 @@ import { join } from 'node:path';
 import { getLlama, LlamaLogLevel, type LlamaContext, type LlamaModel, type Token } from 'node-llama-cpp';
 import { END_MARKER, parseCompletion } from '../protocol/prompt-format.js';
 
-const ROOT = join(import.meta.dirname, '..', '..', '..', '..');
+// Compiled to dist/training-tools/training/ (inside the repository, so node_modules resolves even when training/work is a symlink).
+const ROOT = join(import.meta.dirname, '..', '..', '..');
 const LIMIT = Number(process.env.SPECEDIT_EVAL_LIMIT ?? 1000);
 
 interface Example { kind: string; prompt: string; completion: string; edited: string }

@@ -10,7 +10,7 @@
  *            scope), renamed to the requested name
  *   copy     instruction "Keep the code unchanged." (plain copying, the base skill of every edit)
  *
- * Usage: node work/js/training/gen-edits.js SPLIT MAX_EXAMPLES SEED > out.jsonl
+ * Usage: node ../dist/training-tools/training/gen-edits.js SPLIT MAX_EXAMPLES SEED > out.jsonl
  * Functions come from work/corpus/SPLIT.jsonl (valid = held-out packages).
  */
 import { readFileSync } from 'node:fs';
@@ -21,7 +21,7 @@ import type { EditKind } from '../protocol/edit-task.js';
 
 const [split = 'train', maxArg = '1000', seedArg = '1'] = process.argv.slice(2);
 const MAX = Number(maxArg);
-const workDir = process.env.SPECEDIT_WORK ?? join(import.meta.dirname, '..', '..');
+const workDir = process.env.SPECEDIT_WORK ?? join(import.meta.dirname, '..', '..', '..', 'training', 'work');
 let seed = Number(seedArg) >>> 0 || 1;
 function rand(): number {
   seed = (seed * 1664525 + 1013904223) >>> 0;

@@ -28,13 +28,13 @@ models-corpus: models-deps
 models-tokenizer: models-corpus
 	cd training && $(MODELS_PY) tokenizer.py
 
-$(MODELS_WORK)/js/training/gen-edits.js: training/gen-edits.ts training/eval-models.ts protocol/prompt-format.ts
+dist/training-tools/training/gen-edits.js: training/gen-edits.ts training/eval-models.ts protocol/prompt-format.ts
 	node node_modules/typescript/bin/tsc -p training/tsconfig.json
 
-models-edits: models-tokenizer $(MODELS_WORK)/js/training/gen-edits.js
+models-edits: models-tokenizer dist/training-tools/training/gen-edits.js
 	@mkdir -p $(MODELS_WORK)/edits
-	@test -s $(MODELS_WORK)/edits/valid.jsonl || (cd training && node work/js/training/gen-edits.js valid 600 11 > work/edits/valid.jsonl.tmp && mv work/edits/valid.jsonl.tmp work/edits/valid.jsonl)
-	@test -s $(MODELS_WORK)/edits/train.jsonl || (cd training && node work/js/training/gen-edits.js train 16000 5 > work/edits/train.jsonl.tmp && mv work/edits/train.jsonl.tmp work/edits/train.jsonl)
+	@test -s $(MODELS_WORK)/edits/valid.jsonl || (cd training && node ../dist/training-tools/training/gen-edits.js valid 600 11 > work/edits/valid.jsonl.tmp && mv work/edits/valid.jsonl.tmp work/edits/valid.jsonl)
+	@test -s $(MODELS_WORK)/edits/train.jsonl || (cd training && node ../dist/training-tools/training/gen-edits.js train 16000 5 > work/edits/train.jsonl.tmp && mv work/edits/train.jsonl.tmp work/edits/train.jsonl)
 
 # One model at a time (the machine has 2 cores and other work needs one).
 models-train: models-edits
@@ -49,8 +49,8 @@ models-ship:
 models-fixtures:
 	cd training && $(MODELS_PY) fixtures.py runs/verifier/ckpt.pt verifier
 
-eval-models: $(MODELS_WORK)/js/training/gen-edits.js
-	node $(MODELS_WORK)/js/training/eval-models.js
+eval-models: dist/training-tools/training/gen-edits.js
+	node dist/training-tools/training/eval-models.js
 	@if $(MODELS_PY) -c 'import torch' 2>/dev/null; then cd training && $(MODELS_PY) ship.py --manifest; else node -e "const fs=require('fs');const m=JSON.parse(fs.readFileSync('models/manifest.json'));const e=JSON.parse(fs.readFileSync('models/eval.json')).models;for(const x of m.models){const {role,...s}=e[x.name]||{};x.eval=s}fs.writeFileSync('models/manifest.json',JSON.stringify(m,null,1)+'\n')"; fi
 
 test-models:

@@ -53,7 +53,10 @@ def main():
             import torch
             from export_gguf import write_gguf
             ck = torch.load(os.path.join(run, 'ckpt.pt'), map_location='cpu')
-            write_gguf(out, ck['cfg'], ck['state'], 'specedit-' + spec['name'])
+            # Written beside the old file and renamed over it: a server that has the old model mmapped
+            # keeps its inode (overwriting in place crashed one such process).
+            write_gguf(out + '.tmp', ck['cfg'], ck['state'], 'specedit-' + spec['name'])
+            os.replace(out + '.tmp', out)
             runs = ' ; '.join('python3 ' + c for c in (summary.get('commands') or [summary['command']]))
             made = {'command': f"make -f training/models.mk models  # from training/: {runs} ; python3 ship.py",
                     'commit': commit()}

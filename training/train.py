@@ -21,7 +21,7 @@ import time
 import torch
 
 from common import RUNS, log, write_json
-from data import batch, load_split
+from data import batch, load_extra, load_split
 from model import Config, Llama, load, param_count, save
 from plot import write_plot
 
@@ -65,6 +65,7 @@ def main():
     ap.add_argument('--eval-every', type=int, default=40)
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--focus-weight', type=float, default=1.0, help='loss weight of the tokens where the edit happens')
+    ap.add_argument('--extra-edits', action='append', default=[], help='more training edits in the same JSONL format (repeatable), e.g. the server\'s accepted-edits.jsonl')
     a = ap.parse_args()
     torch.set_num_threads(1)
     run = os.path.join(RUNS, a.name)
@@ -72,6 +73,7 @@ def main():
     ckpt = os.path.join(run, 'ckpt.pt')
     kinds = set(a.kinds.split(','))
     train = [e for e in load_split('train') if e['kind'] in kinds]
+    train += [e for path in a.extra_edits for e in load_extra(path) if e['kind'] in kinds]
     valid = [e for e in load_split('valid') if e['kind'] in kinds][:EVAL_N]
     if os.path.exists(ckpt):
         m, ck = load(ckpt)

@@ -7,6 +7,7 @@
 --   SPECEDIT_END_LINE, SPECEDIT_END_COL   optional: visual range end (1-based line, 0-based column)
 --   SPECEDIT_ACTION  Lua pattern of the code action title to choose, or
 --   SPECEDIT_RENAME  new name for vim.lsp.buf.rename
+--   SPECEDIT_SETTINGS  optional: the server's settings (JSON initializationOptions)
 local env = vim.env
 
 local function fail(message)
@@ -24,6 +25,7 @@ local client_id = vim.lsp.start_client({
   name = 'specedit',
   cmd = { 'node', env.SPECEDIT_SERVER, '--stdio' },
   root_dir = vim.fn.fnamemodify(env.SPECEDIT_FILE, ':h'),
+  init_options = env.SPECEDIT_SETTINGS and vim.fn.json_decode(env.SPECEDIT_SETTINGS) or nil,
 })
 if not client_id then fail('could not start the server') end
 vim.lsp.buf_attach_client(bufnr, client_id)

@@ -21,7 +21,8 @@ function runNeovim(source: string, env: Record<string, string>): string {
   writeFileSync(file, source);
   try {
     execFileSync('nvim', ['--headless', '--clean', '-n', '-c', `luafile ${SCRIPT}`], {
-      env: { ...process.env, SPECEDIT_SERVER: SERVER_ENTRY, SPECEDIT_FILE: file, ...env },
+      // XDG_DATA_HOME: the server's drafter statistics go to the test's directory, not the user's.
+      env: { ...process.env, SPECEDIT_SERVER: SERVER_ENTRY, SPECEDIT_FILE: file, XDG_DATA_HOME: dir, ...env },
       timeout: 60_000,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -47,4 +48,41 @@ const SOURCE = `function price(items: { cost: number }[]) {
 maybe('Neovim renames a variable through the server and writes the file', () => {
   const out = runNeovim(SOURCE, { SPECEDIT_LINE: '2', SPECEDIT_COL: '6', SPECEDIT_RENAME: 'total' });
   expect(out).toBe(SOURCE.replace('let sum', 'let total').replace('sum +=', 'total +=').replace('{ sum }', '{ sum: total }'));
+});
+
+/**
+ * The code-action menu: Neovim 0.7 asks for actions at the selection, picks
+ * one through vim.ui.select (the script chooses by title), sends
+ * codeAction/resolve (0.7 resolves every chosen action that has no edit, also
+ * command-only ones) and applies the WorkspaceEdit. Extract function is
+ * structural (drafters/structural/extract.ts), so the file is exact; the
+ * models are configured away so that the edit cannot depend on them. The
+ * function's name is whatever the server chose when no name is given.
+ */
+maybe('Neovim extracts a loop to a function through the code-action menu and writes the file', () => {
+  const out = runNeovim(SOURCE, {
+    // Lines 3-5 (1-based), the for loop; 0.7's range end column is inclusive.
+    SPECEDIT_LINE: '3',
+    SPECEDIT_COL: '2',
+    SPECEDIT_END_LINE: '5',
+    SPECEDIT_END_COL: '2',
+    SPECEDIT_ACTION: '^Extract',
+    SPECEDIT_SETTINGS: JSON.stringify({ verifierModel: '/nonexistent/specedit-test-no-model.gguf' }),
+  });
+  const name = out.match(/^function (\w+)\(items: \{ cost: number \}\[\], sum: number\) \{$/m)?.[1];
+  expect(name).toBeDefined();
+  expect(out).toBe(`function price(items: { cost: number }[]) {
+  let sum = 0;
+  sum = ${name}(items, sum);
+  const report = { sum };
+  return report;
+}
+
+function ${name}(items: { cost: number }[], sum: number) {
+  for (const item of items) {
+    sum += item.cost;
+  }
+  return sum;
+}
+`);
 });

@@ -8,6 +8,9 @@
  * running. Then cancellation mid-verification, and the orchestrator built
  * from configuration (lazy load, a missing drafter left out).
  */
+import { applyReplacements } from '../../protocol/text.js';
+import { syntaxProblems } from '../../syntax/diagnostics.js';
+import { SyntaxDocument } from '../../syntax/syntax-document.js';
 import { poolDrafters } from '../../engine/candidates.js';
 import { createOrchestrator } from '../../engine/create-orchestrator.js';
 import { SpeculativeEngine } from '../../engine/speculative-engine.js';
@@ -70,12 +73,9 @@ async function oracle(prompt: string) {
 
 const cursor = (needle: string, shift = 0) => offsetOf(SOURCE, needle) + shift;
 const TASKS: { name: string; task: () => EditTask; structural?: string }[] = [
-  { name: 'extract (statements)', task: () => taskAt('extract', 'const item = items[i];\n    t += item.price * item.quantity;', { newName: 'addLine' }) },
-  { name: 'extract (one statement)', task: () => taskAt('extract', 'const lines = items.map((item) => `${item.sku}: ${formatPrice(item.price)}`);') },
   { name: 'optimizeLoop (cursor on for)', task: () => taskAt('optimizeLoop', 'for (let i') },
   { name: 'optimizeLoop (cursor in body)', task: () => task('optimizeLoop', cursor('item.quantity'), cursor('item.quantity')) },
-  { name: 'fix (did you mean)', task: () => taskAt('fix', 'taxd', DID_YOU_MEAN, BROKEN), structural: 'fix: did you mean' },
-  { name: 'fix (missing bracket)', task: () => task('fix', UNCLOSED_AT, UNCLOSED_AT, { diagnostic: { message: "')' expected." } }, UNCLOSED), structural: 'fix: insert )' },
+  { name: 'fix (no repair without a model)', task: () => taskAt('fix', 'taxd', { diagnostic: { message: "Cannot find name 'taxd'." } }, BROKEN) },
   { name: 'instruction (selection)', task: () => taskAt('instruction', 'const taxed = t * (1 + TAX_RATE);', { instruction: 'Use a tax rate argument.' }) },
   { name: 'instruction (cursor: the function)', task: () => task('instruction', cursor('lines.join'), cursor('lines.join'), { instruction: 'Sort the lines.' }) },
   { name: 'rename to a given name', task: () => task('rename', cursor('let t', 4), cursor('let t', 5), { newName: 'total' }), structural: 'structural rename' },
@@ -99,6 +99,28 @@ describe('exact mode on llama.cpp: the edit text is the plain greedy decode of t
   });
 });
 
+test('fix with a repair found without a model: the diagnostic\'s suggestion is applied; one-token syntax repairs are ranked by llama.cpp', async () => {
+  const named = await engine.run(taskAt('fix', 'taxd', DID_YOU_MEAN, BROKEN), { signal: new AbortController().signal });
+  expect(named.outcome).toMatchObject({ status: 'ok', result: { mode: 'structural', considered: ['fix: did you mean'] } });
+  const unclosed = SOURCE.replace('return Math.round(taxed * 100) / 100;', 'return Math.round(taxed * 100 / 100;');
+  const at = unclosed.indexOf('100 / 100;') + 10;
+  const ranked = await engine.run(task('fix', at, at, { diagnostic: { message: "')' expected." } }, unclosed), { signal: new AbortController().signal });
+  expect(ranked.outcome).toMatchObject({ status: 'ok', result: { mode: 'rank' } });
+  const result = (ranked.outcome as Extract<typeof ranked.outcome, { status: 'ok' }>).result;
+  expect(result.considered!.length).toBeGreaterThan(1);
+  expect(result.stats.verifierCalls).toBeGreaterThan(0);
+  // Whichever repair random weights prefer, it parses: the scope is free of syntax errors.
+  const fixed = applyReplacements(unclosed, result.edits[0].replacements);
+  expect(syntaxProblems(new SyntaxDocument('typescript', fixed).tree)).toEqual([]);
+});
+
+test('extract is structural, the models only name it: the random drafter text never parses, so the default name, and no decode', async () => {
+  const run = await engine.run(taskAt('extract', 'const item = items[i];\n    t += item.price * item.quantity;'), { signal: new AbortController().signal });
+  expect(run.outcome).toMatchObject({ status: 'ok', result: { mode: 'structural', considered: ['extracted'] } });
+  expect(run.candidates).toContainEqual(expect.objectContaining({ name: 'tiny-drafter', layer: 'model', status: 'dropped' }));
+  expect(run.verified).toBeUndefined();
+});
+
 test('a candidate that adds a syntax error is dropped before the verifier; a sound one is used; the output stays exact', async () => {
   const cartTotal = SOURCE.slice(offsetOf(SOURCE, 'export function cartTotal'), offsetOf(SOURCE, '}\n\nexport function describe') + 1);
   const written = (text: string) => async () => ({ status: 'ok' as const, text: `${text}\n`, tokens: 10, stopReason: 'stop' as const, ms: 1 });
@@ -109,7 +131,7 @@ test('a candidate that adds a syntax error is dropped before the verifier; a sou
   const verifier = new GreedyVerifier(model, { sequences: 1, maxDraftTokens: 16 });
   const withStubs = new SpeculativeEngine({ verifier, drafters, maxOutputTokens: MAX_OUTPUT, workspaceRoot: '/workspace' });
   try {
-    const run = await withStubs.run(taskAt('extract', 'const item = items[i];'), { signal: new AbortController().signal });
+    const run = await withStubs.run(task('instruction', cursor('let t'), cursor('let t'), { instruction: 'Keep the code unchanged.' }), { signal: new AbortController().signal });
     expect(run.candidates).toContainEqual(expect.objectContaining({ name: 'broken', status: 'dropped', reason: expect.stringMatching(/^Syntax error: .*\(line \d+\)$/) }));
     expect(run.candidates).toContainEqual(expect.objectContaining({ name: 'sound', status: 'kept' }));
     expect(run.verified!.tokens).toEqual((await oracle(run.prompt!)).tokens);

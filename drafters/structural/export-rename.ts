@@ -1,0 +1,100 @@
+/**
+ * The per-file parts of renaming an exported binding across files (the
+ * workspace walk is engine/workspace-rename.ts). Exact and tree-based like
+ * rename.ts, whose scope analysis they reuse: an importer's local binding is
+ * renamed with `renameBinding`, so shadowing and captures are checked there.
+ */
+import type Parser from 'tree-sitter';
+import type { TextReplacement } from '../../protocol/text.js';
+import type { ModuleSummary } from '../../protocol/workspace.js';
+import { classifyName } from '../../syntax/name-occurrence.js';
+import { memberNameAfter } from '../../syntax/namespace-member.js';
+import { nameLeafAt, NameIndex } from '../../syntax/name-resolution.js';
+import { renameBinding } from './rename.js';
+
+/** A file's part of the rename: its replacements, and the export names that pass the new name on to its own importers (`export *`). */
+export type FilePart = { ok: true; replacements: TextReplacement[]; reexports: string[] } | { ok: false; reason: string };
+
+/**
+ * What changes in a file that imports or re-exports `oldName` from the module
+ * being renamed (`fromTarget` tells which of its specifiers name that module),
+ * as TypeScript's rename does it: `import {a}` becomes `import {b}` with its
+ * uses (and an `export {a}` of it keeps the public name: `export {b as a}`);
+ * only the `a` of `import {a as c}`; `ns.a` and `ns.A` through
+ * `import * as ns`; `export {a} from` becomes `export {b as a} from`, so the
+ * re-exporting module's importers keep their name; `export * from` passes the
+ * new name on to its own importers.
+ */
+export function renameInImporter(
+  tree: Parser.Tree,
+  text: string,
+  summary: ModuleSummary,
+  fromTarget: (specifier: string) => boolean,
+  oldName: string,
+  newName: string,
+): FilePart {
+  const replacements: TextReplacement[] = [];
+  const reexports: string[] = [];
+  for (const imported of summary.imports.filter((i) => fromTarget(i.specifier))) {
+    if (imported.imported === '*') {
+      replacements.push(...namespaceMemberRenames(tree, text, imported.importedRange.start, oldName, newName));
+    } else if (imported.imported !== oldName) {
+      continue;
+    } else if (imported.aliased) {
+      replacements.push({ ...imported.importedRange, newText: newName });
+    } else {
+      const part = renameImportBinding(tree, text, imported.importedRange.start, newName);
+      if (!part.ok) return part;
+      replacements.push(...part.replacements);
+    }
+  }
+  const explicit = new Set(summary.exports.map((e) => e.exported));
+  for (const exported of summary.exports.filter((e) => e.from !== undefined && fromTarget(e.from))) {
+    if (exported.exported === '*' && !explicit.has(oldName) && oldName !== 'default') reexports.push(oldName);
+    if (exported.local !== oldName || !exported.localRange) continue;
+    replacements.push({ ...exported.localRange, newText: exported.aliased ? newName : `${newName} as ${oldName}` });
+  }
+  return { ok: true, replacements, reexports: [...new Set(reexports)] };
+}
+
+/**
+ * An importer's `import {a}` when the other module now exports `b`: the
+ * binding is renamed with `renameBinding` (captures checked there), the
+ * specifier becomes `b` rather than `a as b`.
+ */
+function renameImportBinding(tree: Parser.Tree, text: string, offset: number, newName: string): FilePart {
+  const result = renameBinding(tree, text, offset, newName);
+  if (!result.ok) return result;
+  const replacements = result.replacements.map((r) =>
+    tree.rootNode.descendantForIndex(r.start, r.end).parent?.type === 'import_specifier' ? { ...r, newText: newName } : r,
+  );
+  return { ok: true, replacements, reexports: [] };
+}
+
+/** `ns.a` and the type `ns.A` for every reference to the namespace import declared at `declaredAt`. */
+function namespaceMemberRenames(tree: Parser.Tree, text: string, declaredAt: number, oldName: string, newName: string): TextReplacement[] {
+  const leaf = nameLeafAt(tree, declaredAt);
+  const declaration = leaf && classifyName(leaf, text);
+  if (!declaration || declaration.role !== 'declaration') return [];
+  const index = new NameIndex(tree, text, declaration.name);
+  index.cover(declaration.scope.startIndex, declaration.scope.endIndex);
+  const [binding] = index.bindingsOf(declaration);
+  const out: TextReplacement[] = [];
+  for (const occurrence of index.occurrences) {
+    if (occurrence.role !== 'reference' || !index.bindingsOf(occurrence).includes(binding)) continue;
+    const member = memberNameAfter(occurrence.node);
+    if (member && text.slice(member.startIndex, member.endIndex) === oldName) out.push({ start: member.startIndex, end: member.endIndex, newText: newName });
+  }
+  return out;
+}
+
+/** The offset of the name `local` where `[start, end)` (a top-level statement) declares it. */
+export function declarationNameOffset(tree: Parser.Tree, text: string, start: number, end: number, local: string): number | undefined {
+  const region = text.slice(start, end);
+  for (let at = region.indexOf(local); at !== -1; at = region.indexOf(local, at + 1)) {
+    const leaf = nameLeafAt(tree, start + at + 1);
+    if (!leaf || leaf.startIndex !== start + at || leaf.endIndex !== start + at + local.length) continue;
+    if (classifyName(leaf, text)?.role === 'declaration') return start + at;
+  }
+  return undefined;
+}

@@ -1,0 +1,162 @@
+/**
+ * Extract function through the engine (engine/extract-edit.ts): structural
+ * extraction named by the models. Drafters propose names, the scripted
+ * verifier ranks the structural extractions, and the result names the
+ * considered names; with no usable name or no models at all a free default
+ * name is used and the title says so.
+ */
+import { EditPipeline } from '../../engine/edit-pipeline.js';
+import { nameInExtraction } from '../../engine/extract-edit.js';
+import { SpeculativeEngine } from '../../engine/speculative-engine.js';
+import type { CandidateDrafter } from '../../engine/candidates.js';
+import type { EditContext } from '../../protocol/edit-task.js';
+import { buildCompletion } from '../../protocol/prompt-format.js';
+import { applyReplacements } from '../../protocol/text.js';
+import { extractFunction } from '../../drafters/structural/extract.js';
+import { languageFor } from '../../syntax/language.js';
+import { GreedyVerifier } from '../../verifier/greedy-verifier.js';
+import { SOURCE, applied, offsetOf, okResult, stubDrafter, taskAt } from './engine-helpers.js';
+import { ScriptedTargetModel } from './scripted-model.js';
+
+const SELECTION = 'const item = items[i];\n    t += item.price * item.quantity;';
+const CART_TOTAL = SOURCE.slice(offsetOf(SOURCE, 'export function cartTotal'), offsetOf(SOURCE, '}\n\nexport function describe') + 1);
+const extractTask = (args = {}) => taskAt('extract', SELECTION, args);
+
+/** The file after the structural extraction under `name`. */
+function extractedAs(name: string): string {
+  const start = offsetOf(SOURCE, SELECTION);
+  const result = extractFunction(languageFor('typescript')!.parser.parse(SOURCE), SOURCE, { start, end: start + SELECTION.length }, name);
+  if (!result.ok) throw new Error(result.reason);
+  return applyReplacements(SOURCE, result.replacements);
+}
+
+/** What the verifier sees for a name: the function scope with the call, and the new function after it. */
+function scopeAfter(name: string): string {
+  const text = extractedAs(name);
+  const start = offsetOf(text, 'export function cartTotal');
+  return text.slice(start, text.indexOf('\n}\n', text.indexOf(`function ${name}(`)) + 2);
+}
+
+/** A drafter that writes the extract edit as the models were trained to: the function nested at the end of the scope. */
+function proposing(drafter: string, name: string, extra = ''): CandidateDrafter {
+  const written = CART_TOTAL.replace(SELECTION, `t = ${name}(items, i, t);`).replace(
+    /\n}$/,
+    `\n\n  function ${name}(items: LineItem[], i: number, t: number) {\n    const item = items[i];\n    t += item.price * item.quantity;\n    return t;\n  }\n}${extra}`,
+  );
+  return stubDrafter(drafter, ['extract'], () => `${written}\n`);
+}
+
+const verifiers: GreedyVerifier[] = [];
+afterEach(async () => {
+  await Promise.all(verifiers.splice(0).map((v) => v.dispose()));
+});
+
+/** An engine whose verifier greedily writes the structural extraction named `preferred`. */
+function engineFor(drafters: CandidateDrafter[], preferred: string) {
+  const model = new ScriptedTargetModel({ script: () => buildCompletion(scopeAfter(preferred)) });
+  const verifier = new GreedyVerifier(model, { sequences: 1, maxDraftTokens: 16 });
+  verifiers.push(verifier);
+  return { engine: new SpeculativeEngine({ verifier, drafters, maxOutputTokens: 2000, workspaceRoot: '/workspace' }) };
+}
+
+function context(): EditContext {
+  return { signal: new AbortController().signal };
+}
+
+const EXPECTED_DEFAULT = SOURCE.replace(SELECTION, 't = extracted(items, i, t);').replace(
+  "  return Math.round(taxed * 100) / 100;\n}\n",
+  "  return Math.round(taxed * 100) / 100;\n}\n\nfunction extracted(items: LineItem[], i: number, t: number) {\n  const item = items[i];\n  t += item.price * item.quantity;\n  return t;\n}\n",
+);
+
+describe('extract: the models name a structural extraction', () => {
+  test('drafters propose names, the verifier ranks the extractions, the best is applied and the names are reported', async () => {
+    const drafters = [
+      proposing('a', 'addLine'),
+      proposing('b', 'lineTotal'),
+      proposing('c', 'broken', ' {'), // adds a syntax error: dropped before its name is read
+      proposing('d', 'describe'), // a top-level function already has that name: refused
+      proposing('e', 'lineTotal'), // the same name twice is ranked once
+    ];
+    const { engine } = engineFor(drafters, 'lineTotal');
+    const result = okResult(await new EditPipeline({ models: engine }).computeEdit(extractTask(), context()));
+    expect(result.considered).toEqual(['lineTotal', 'addLine']);
+    expect(result.mode).toBe('rank');
+    expect(result.title).toBe('Extract function `lineTotal` (3 parameters, returns `t`)');
+    expect(applied(result)).toBe(extractedAs('lineTotal'));
+    expect(result.stats.verifierCalls).toBe(3); // the prompt, then one batch per candidate
+  });
+
+  test('the verifier decides between names, not the drafters order', async () => {
+    const { engine } = engineFor([proposing('a', 'lineTotal'), proposing('b', 'addLine')], 'addLine');
+    const result = okResult(await engine.computeEdit(extractTask(), context()));
+    expect(result.considered).toEqual(['addLine', 'lineTotal']);
+    expect(applied(result)).toBe(extractedAs('addLine'));
+  });
+
+  test('no usable model name: the default name, and the title says so', async () => {
+    const { engine } = engineFor([proposing('d', 'describe')], 'addLine');
+    const result = okResult(await engine.computeEdit(extractTask(), context()));
+    expect(result).toMatchObject({
+      mode: 'structural',
+      considered: ['extracted'],
+      title: 'Extract function `extracted` (3 parameters, returns `t`; default name: no model proposed a usable one)',
+    });
+    expect(applied(result)).toBe(EXPECTED_DEFAULT);
+  });
+
+  test('a given name needs no model and is checked', async () => {
+    const { engine } = engineFor([proposing('a', 'addLine')], 'addLine');
+    const pipeline = new EditPipeline({ models: engine });
+    const result = okResult(await pipeline.computeEdit(extractTask({ newName: 'sumLine' }), context()));
+    expect(result).toMatchObject({ mode: 'structural', title: 'Extract function `sumLine` (3 parameters, returns `t`)' });
+    expect(applied(result)).toBe(extractedAs('sumLine'));
+    expect(await pipeline.computeEdit(extractTask({ newName: 'items' }), context())).toEqual({
+      status: 'unavailable',
+      reason: expect.stringMatching(/^cannot name the function `items`: `items` is a variable the extracted code uses/),
+    });
+  });
+});
+
+describe('extract without models', () => {
+  const pipeline = new EditPipeline({ models: { unavailable: 'no model files' } });
+
+  test('works with the default name, and the title says why', async () => {
+    const result = okResult(await pipeline.computeEdit(extractTask(), context()));
+    expect(result).toMatchObject({
+      mode: 'structural',
+      considered: ['extracted'],
+      title: 'Extract function `extracted` (3 parameters, returns `t`; default name: the models are not available)',
+    });
+    expect(applied(result)).toBe(EXPECTED_DEFAULT);
+  });
+
+  test('the default name skips names already taken', async () => {
+    const text = SOURCE.replace('export const unused = 42;', 'export const extracted = 42;');
+    const result = okResult(await pipeline.computeEdit(taskAt('extract', SELECTION, {}, text), context()));
+    expect(result.title).toMatch(/^Extract function `extracted2` /);
+  });
+
+  test('a selection that cannot be extracted is refused with the reason', async () => {
+    expect(await pipeline.computeEdit(taskAt('extract', 'return Math.round(taxed * 100) / 100;'), context())).toEqual({
+      status: 'unavailable',
+      reason: 'the selection contains a `return` (line 18) that would return from the extracted function instead of the enclosing one',
+    });
+  });
+});
+
+describe('nameInExtraction: the name a drafter gave the function', () => {
+  const original = 'function f(a) {\n  log(a);\n  const b = a;\n  return b;\n}';
+  const scope = { range: { start: 100, end: 100 + original.length }, text: original, unit: 'function' as const };
+  const selection = { start: 100 + original.indexOf('log(a)'), end: 100 + original.indexOf('\n  return') };
+  const cases: [string, string, string | undefined][] = [
+    ['called where the selection was', 'function f(a) {\n  const b = show(a);\n  return b;\n}', 'show'],
+    ['through a destructuring and an await', 'function f(a) {\n  const { b, c } = await show(a);\n  return b;\n}', 'show'],
+    ['declared after a mixed declaration', 'function f(a) {\n  let b;\n  ({ b } = show(a));\n  return b;\n}', 'show'],
+    ['only declared (the call site changed before it)', 'function f(x) {\n  const b = show(x);\n  return b;\n  function show(a) { log(a); return a; }\n}', 'show'],
+    ['no new name: the selection left as it was', original, undefined],
+    ['not a name: a keyword', 'function f(a) {\n  if (a) log(a);\n  return b;\n}', undefined],
+  ];
+  test.each(cases)('%s', (...[, candidate, expected]) => {
+    expect(nameInExtraction(scope, selection, candidate)).toBe(expected);
+  });
+});

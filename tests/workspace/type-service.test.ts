@@ -1,0 +1,137 @@
+/**
+ * The type service (workspace/type-service.ts) on temp-directory projects:
+ * the type of a name at an offset as the checker prints it for the file's top
+ * level (imported, narrowed, contextual, instantiated types), refused when it
+ * names something only visible locally, the open documents' text over the
+ * disk's, and no types (never an exception) when the program cannot be built
+ * in time.
+ */
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { DocumentSnapshot } from '../../protocol/edit-task.js';
+import { TypeService } from '../../workspace/type-service.js';
+
+const TSCONFIG = JSON.stringify({ compilerOptions: { strict: true, target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', skipLibCheck: true, noEmit: true }, include: ['src'] });
+
+let root: string;
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'specedit-types-'));
+  write('tsconfig.json', TSCONFIG);
+  write('src/model.ts', 'export interface Order { id: string; lines: Line[] }\nexport interface Line { sku: string; qty: number }\nexport type Shape = { kind: "circle"; r: number } | { kind: "square"; side: number };\n');
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+function write(path: string, text: string): string {
+  const full = join(root, path);
+  mkdirSync(dirname(full), { recursive: true });
+  writeFileSync(full, text);
+  return full;
+}
+
+function doc(path: string, text: string, version: number | null = 1): DocumentSnapshot {
+  return { uri: pathToFileURL(join(root, path)).href, languageId: path.endsWith('.js') ? 'javascript' : 'typescript', version, text };
+}
+
+/** The type the service gives the name after `$$` in `marked`, written (without the marker) as `path`. */
+function typeOf(service: TypeService, path: string, marked: string, declared = false): string | undefined {
+  const offset = marked.indexOf('$$');
+  const text = marked.replace('$$', '');
+  write(path, text);
+  const types = service.typesAt(doc(path, text), [{ offset, declared }]);
+  if (!types) throw new Error('no checker');
+  return types.get(offset);
+}
+
+describe('types of names as the checker sees them', () => {
+  const service = new TypeService();
+
+  test.each([
+    ['an imported interface', "import { Order } from './model';\nexport function f(o: Order) {\n  console.log($$o.id);\n}\n", 'Order'],
+    [
+      'a narrowed union, through an imported alias',
+      "import type { Shape } from './model';\nexport function area(s: Shape) {\n  if (s.kind === 'circle') {\n    return $$s.r;\n  }\n  return 0;\n}\n",
+      '{ kind: "circle"; r: number; }',
+    ],
+    [
+      'an optional value after a test',
+      'export function f(x?: string) {\n  if (!x) return;\n  console.log($$x);\n}\n',
+      'string',
+    ],
+    [
+      'a callback parameter typed by its context',
+      "import type { Order } from './model';\nexport function f(orders: Order[]) {\n  orders.forEach((order) => {\n    console.log($$order.lines);\n  });\n}\n",
+      'Order',
+    ],
+    [
+      'a member read through this',
+      'export class Stock {\n  private counts = new Map<string, number>();\n  total() {\n    const counts = this.counts;\n    return $$counts.size;\n  }\n}\n',
+      'Map<string, number>',
+    ],
+    [
+      'a generic instantiation',
+      'export function f() {\n  const seen = new Map<string, number[]>();\n  $$seen.set("a", [1]);\n}\n',
+      'Map<string, number[]>',
+    ],
+    ['a local function', 'export function f() {\n  function twice(n: number): string { return String(n * 2); }\n  $$twice(2);\n}\n', '(n: number) => string'],
+  ])('%s', (_, text, expected) => {
+    expect(typeOf(service, 'src/case.ts', text)).toBe(expected);
+  });
+
+  test('an assigned variable gets its declared type, not the narrowed one', () => {
+    const text = 'export function f(input: string) {\n  let last: number | undefined = undefined;\n  last = input.length;\n  console.log($$last);\n}\n';
+    expect(typeOf(service, 'src/case.ts', text)).toBe('number');
+    expect(typeOf(service, 'src/case.ts', text, true)).toBe('number | undefined');
+  });
+
+  test.each([
+    ['a local interface', 'export function f() {\n  interface Local { a: number }\n  const v: Local = { a: 1 };\n  console.log($$v);\n}\n'],
+    ['a type parameter of the enclosing function', 'export function f<T>(items: T[]) {\n  console.log($$items);\n}\n'],
+    ['a local class', 'export function f() {\n  class Box { v = 1 }\n  const b = new Box();\n  console.log($$b);\n}\n'],
+  ])('no type when it names %s', (_, text) => {
+    expect(typeOf(service, 'src/case.ts', text)).toBeUndefined();
+  });
+
+  test("an open document's text wins over the disk's, and over other open files' disk text", () => {
+    write('src/open-model.ts', 'export const limit = 1;\n');
+    const importer = "import { limit } from './open-model';\nexport function f() {\n  console.log(limit);\n}\n";
+    write('src/importer.ts', importer);
+    const offset = importer.indexOf('limit', importer.indexOf('console'));
+    const open = new TypeService({ openDocuments: () => [doc('src/open-model.ts', 'export const limit = "x" as string;\n', 3)] });
+    expect(open.typesAt(doc('src/importer.ts', importer), [{ offset }])?.get(offset)).toBe('string');
+    expect(new TypeService().typesAt(doc('src/importer.ts', importer), [{ offset }])?.get(offset)).toBe('1');
+    const edited = importer.replace('console.log(limit)', 'const n: number = limit;\n  console.log(n)');
+    const at = edited.indexOf('n)');
+    expect(service.typesAt(doc('src/importer.ts', edited, 2), [{ offset: at }])?.get(at)).toBe('number');
+  });
+
+  test('JavaScript files get no types', () => {
+    expect(service.typesAt(doc('src/plain.js', 'const a = 1;\n'), [{ offset: 6 }])).toBeUndefined();
+  });
+
+  test('a file outside any tsconfig uses strict defaults', () => {
+    const outside = mkdtempSync(join(tmpdir(), 'specedit-types-bare-'));
+    try {
+      const text = 'export function f(xs: number[]) {\n  const first = xs[0];\n  console.log(first);\n}\n';
+      writeFileSync(join(outside, 'bare.ts'), text);
+      const offset = text.indexOf('first', text.indexOf('console'));
+      const types = new TypeService().typesAt({ uri: pathToFileURL(join(outside, 'bare.ts')).href, languageId: 'typescript', version: 1, text }, [{ offset }]);
+      expect(types?.get(offset)).toBe('number'); // noUncheckedIndexedAccess is off, as in tsc's strict
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  test('past the time budget there are no types, and a later request goes on from where it stopped', () => {
+    const logs: string[] = [];
+    const slow = new TypeService({ buildBudgetMs: 0, logger: { debug: (m) => logs.push(m) } });
+    const text = 'export function f(n: number) {\n  console.log(n);\n}\n';
+    write('src/budget.ts', text);
+    const offset = text.indexOf('n)');
+    let answered: Map<number, string> | undefined;
+    for (let attempt = 0; attempt < 200 && !answered; attempt++) answered = slow.typesAt(doc('src/budget.ts', text), [{ offset }]);
+    expect(logs[0]).toMatch(/ran past 0 ms/);
+    expect(answered?.get(offset)).toBe('number');
+  });
+});
