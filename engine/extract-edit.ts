@@ -10,7 +10,7 @@
  * says so: extraction keeps working without models.
  */
 import type { DocumentSnapshot, EditContext, EditOutcome, EditTask } from '../protocol/edit-task.js';
-import type { TypeView } from '../protocol/type-view.js';
+import type { CheckedType, TypeView } from '../protocol/type-view.js';
 import { END_MARKER } from '../protocol/prompt-format.js';
 import { finishStats, type EditStats } from '../protocol/stats.js';
 import type { OffsetRange } from '../protocol/text.js';
@@ -43,10 +43,11 @@ export async function extractEdit(task: EditTask, context: EditContext, models: 
   const started = performance.now();
   const planned = planFor(task);
   if (!planned.ok) return { status: 'unavailable', reason: planned.reason };
-  if (task.args.newName) return givenName(task, withCheckerTypes(planned.plan, task.document, context.types), task.args.newName, started);
-  if ('unavailable' in models) return defaultNamed(task, withCheckerTypes(planned.plan, task.document, context.types), 'no models', started);
+  const typed = () => withCheckerTypes(planned.plan, task.document, context.types);
+  if (task.args.newName) return givenName(task, typed(), task.args.newName, started);
+  if ('unavailable' in models) return defaultNamed(task, typed(), 'no models', started);
   const outcome = await models.computeEdit(task, context);
-  return outcome.status === 'unavailable' ? defaultNamed(task, planned.plan, 'models failed', started) : outcome;
+  return outcome.status === 'unavailable' ? defaultNamed(task, typed(), 'models failed', started) : outcome;
 }
 
 /** SpeculativeEngine's extract: drafters propose names, the verifier ranks the structural extractions (mode `rank`). */
@@ -134,27 +135,29 @@ function rankedText(text: string, scope: EditScope, extraction: ReturnType<typeo
  * The plan with the type checker's parameter types where it has them: the
  * type of each parameter's value at its first use in the selection (narrowed
  * as the caller passes it), or the variable's declared type when the
- * selection assigns it. Parameters it cannot type keep the syntactic type;
- * no checker (JavaScript, a failure, a program still being built) keeps the
- * plan as it is.
+ * selection assigns it; type parameters of the enclosing declarations those
+ * types name become the function's. Parameters it cannot type keep the
+ * syntactic type; no checker (JavaScript, a failure, a program still being
+ * built) keeps the plan as it is.
  */
 export function withCheckerTypes(plan: ExtractionPlan, document: DocumentSnapshot, types: TypeView | undefined): ExtractionPlan {
   if (!types || plan.parameters.length === 0 || !TYPED_LANGUAGES.has(document.languageId)) return plan;
-  let answers: Map<number, string> | undefined;
+  let answers: Map<number, CheckedType> | undefined;
   try {
     answers = types.typesAt(document, plan.parameters.map((p) => ({ offset: p.firstUse, declared: p.assigned })));
   } catch {
     return plan; // the TypeView logs its own failures; the syntactic types stay
   }
   if (!answers || answers.size === 0) return plan;
-  const typed = answers;
-  return {
-    ...plan,
-    parameters: plan.parameters.map((p) => {
-      const type = typed.get(p.firstUse);
-      return type === undefined ? p : { ...p, type };
-    }),
-  };
+  const typeParameters = new Map((plan.typeParameters ?? []).map((t) => [t.name, t]));
+  const parameters = plan.parameters.map((p) => {
+    const answer = answers.get(p.firstUse);
+    // Two enclosing type parameters of one name cannot both be the function's: keep the syntactic type.
+    if (!answer || answer.typeParameters.some((t) => (typeParameters.get(t.name)?.offset ?? t.offset) !== t.offset)) return p;
+    for (const t of answer.typeParameters) typeParameters.set(t.name, t);
+    return { ...p, type: answer.text };
+  });
+  return { ...plan, parameters, typeParameters: [...typeParameters.values()].sort((a, b) => a.offset - b.offset) };
 }
 
 const TYPED_LANGUAGES: ReadonlySet<string> = new Set(['typescript', 'typescriptreact']);

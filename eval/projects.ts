@@ -1,6 +1,6 @@
 /**
  * The eval's fixture projects, named in one map: each is a folder under
- * fixtures/eval/ with a tsconfig.json (strict; every project type-checks
+ * fixtures/eval/ (or fixtures/bench/) with a tsconfig.json (strict; every project type-checks
  * cleanly on its own, so any diagnostic after an edit is one the edit made).
  */
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -9,8 +9,8 @@ import ts from 'typescript';
 export const EVAL_PROJECTS = {
   /** Single-file modules: classes, generics, async, destructuring, closures, shadowing, JSX (todo-list.tsx). */
   modules: 'fixtures/eval/modules',
-  /** The edit-speed benchmark's sources (fixtures/bench/*.ts), through fixtures/eval/bench/tsconfig.json. */
-  bench: 'fixtures/eval/bench',
+  /** The edit-speed benchmark's sources (fixtures/bench/*.ts, with their own tsconfig.json). */
+  bench: 'fixtures/bench',
   /** Multi-file, bundler resolution: named, aliased and namespace imports, `export *` and named re-exports. */
   shop: 'fixtures/eval/shop',
   /** Multi-file, NodeNext resolution (`./x.js` imports), an aliased re-export. */

@@ -18,13 +18,33 @@ export interface TypeQuery {
   declared?: boolean;
 }
 
+/** A type as the checker prints it for the file's top level. */
+export interface CheckedType {
+  text: string;
+  /**
+   * Type parameters of the enclosing functions or classes that the type (or
+   * their constraints) mention: a top-level function using the type declares
+   * them, and its call passes them, outer ones first.
+   */
+  typeParameters: TypeParameterText[];
+}
+
+export interface TypeParameterText {
+  name: string;
+  /** As a function declares it: `K extends keyof E` (no default nor modifiers: the call passes every one). */
+  declaration: string;
+  /** Where it is declared in the document; outer ones first. */
+  offset: number;
+}
+
 export interface TypeView {
   /**
-   * The printed type of each query the checker answers with a type that is
-   * valid at the file's top level (no local types or type parameters of
-   * enclosing functions); queries it cannot answer are missing from the map.
-   * Undefined when there is no checker for the document (JavaScript, the
-   * service failed, or building the program ran past its time budget).
+   * The type of each query the checker answers with a type that means the
+   * same at the file's top level (no local types, no `this` type; type
+   * parameters of enclosing declarations are named in the answer); queries
+   * it cannot answer are missing from the map. Undefined when there is no
+   * checker for the document (JavaScript, the service failed, or building
+   * the program ran past its time budget).
    */
-  typesAt(document: DocumentSnapshot, queries: readonly TypeQuery[]): Map<number, string> | undefined;
+  typesAt(document: DocumentSnapshot, queries: readonly TypeQuery[]): Map<number, CheckedType> | undefined;
 }

@@ -28,7 +28,7 @@ models-corpus: models-deps
 models-tokenizer: models-corpus
 	cd training && $(MODELS_PY) tokenizer.py
 
-dist/training-tools/training/gen-edits.js: training/gen-edits.ts training/eval-models.ts protocol/prompt-format.ts
+dist/training-tools/training/gen-edits.js: training/gen-edits.ts training/edit-rewrites.ts training/eval-models.ts protocol/prompt-format.ts
 	node node_modules/typescript/bin/tsc -p training/tsconfig.json
 
 models-edits: models-tokenizer dist/training-tools/training/gen-edits.js
@@ -41,7 +41,7 @@ models-train: models-edits
 	cd training && $(MODELS_PY) train.py verifier --dim 256 --layers 4 --ffn 512 --minutes $(TRAIN_MINUTES) --max-tokens $(MAX_TOKENS)
 	cd training && $(MODELS_PY) train.py verifier --focus-weight 3 --minutes $(TRAIN_MINUTES) --max-tokens $(VERIFIER_TOKENS_2)
 	cd training && $(MODELS_PY) train.py drafter-rename --dim 192 --layers 3 --ffn 256 --kinds rename,extract,copy --focus-weight 3 --minutes $(DRAFTER_MINUTES) --max-tokens $(DRAFTER_TOKENS)
-	cd training && $(MODELS_PY) train.py drafter-fix --dim 192 --layers 3 --ffn 256 --kinds fix,copy --focus-weight 3 --minutes $(DRAFTER_MINUTES) --max-tokens $(DRAFTER_TOKENS)
+	cd training && $(MODELS_PY) train.py drafter-fix --dim 192 --layers 3 --ffn 256 --kinds fix,optimizeLoop,instruction,copy --focus-weight 3 --minutes $(DRAFTER_MINUTES) --max-tokens $(DRAFTER_TOKENS)
 
 models-ship:
 	cd training && $(MODELS_PY) ship.py

@@ -57,7 +57,7 @@ def main():
     ap.add_argument('--heads', type=int, default=2)
     ap.add_argument('--layers', type=int, default=4)
     ap.add_argument('--ffn', type=int, default=512)
-    ap.add_argument('--kinds', default='rename,fix,extract,copy')
+    ap.add_argument('--kinds', default='rename,fix,extract,optimizeLoop,instruction,copy')
     ap.add_argument('--lr', type=float, default=5e-4)
     ap.add_argument('--batch-tokens', type=int, default=4096)
     ap.add_argument('--minutes', type=float, default=20)

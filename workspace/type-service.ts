@@ -16,10 +16,10 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, sep } from 'node:path';
+import { dirname, isAbsolute, relative, sep } from 'node:path';
 import type * as TypeScript from 'typescript';
 import type { DocumentSnapshot } from '../protocol/edit-task.js';
-import type { TypeQuery, TypeView } from '../protocol/type-view.js';
+import type { CheckedType, TypeParameterText, TypeQuery, TypeView } from '../protocol/type-view.js';
 import { pathOf } from './workspace-index.js';
 
 type TS = typeof TypeScript;
@@ -43,7 +43,7 @@ export class TypeService implements TypeView {
 
   constructor(private readonly options: TypeServiceOptions = {}) {}
 
-  typesAt(document: DocumentSnapshot, queries: readonly TypeQuery[]): Map<number, string> | undefined {
+  typesAt(document: DocumentSnapshot, queries: readonly TypeQuery[]): Map<number, CheckedType> | undefined {
     if (!TYPED_LANGUAGES.has(document.languageId) || queries.length === 0) return undefined;
     const path = pathOf(document.uri);
     if (path === undefined) return undefined;
@@ -67,18 +67,39 @@ export class TypeService implements TypeView {
     return this.typescript;
   }
 
-  /** The project of the nearest tsconfig.json, rebuilt when that file changes. */
+  /**
+   * The project of the nearest tsconfig.json, rebuilt when that file
+   * changes; as tsserver does, a file that configuration does not include
+   * (read again once, for files created since) goes to the inferred project.
+   */
   private projectFor(path: string): Project {
     const t = this.ts();
     const config = t.findConfigFile(toTsPath(dirname(path)), t.sys.fileExists);
-    const key = config ?? '';
-    const stamp = (config && fileStamp(config)) ?? '';
+    if (config) {
+      const project = this.configured(config);
+      if (project.includes(toTsPath(path))) return project;
+      if (!project.outsiders.has(toTsPath(path))) {
+        const again = this.configured(config, true);
+        if (again.includes(toTsPath(path))) return again;
+        again.outsiders.add(toTsPath(path));
+      }
+    }
+    return this.project('', '', () => ({ options: defaultOptions(t), fileNames: [] }), dirname(path));
+  }
+
+  private configured(config: string, reread = false): Project {
+    return this.project(config, fileStamp(config) ?? 'missing', () => parseConfig(this.ts(), config), dirname(config), reread);
+  }
+
+  /** The project under `key` ('' for the inferred one), built again when its configuration's `stamp` changed or when asked to. */
+  private project(key: string, stamp: string, parse: () => { options: TypeScript.CompilerOptions; fileNames: string[] }, directory: string, rebuild = false): Project {
     const known = this.projects.get(key);
-    if (known && known.configStamp === stamp) return known;
+    if (known && known.configStamp === stamp && !rebuild) return known;
     known?.dispose();
+    const t = this.ts();
     this.registry ??= t.createDocumentRegistry(t.sys.useCaseSensitiveFileNames);
-    const { options, fileNames } = config ? parseConfig(t, config) : { options: defaultOptions(t), fileNames: [] };
-    const project = new Project(t, this.registry, config ?? 'inferred project', stamp, options, fileNames, config ? dirname(config) : dirname(path));
+    const { options, fileNames } = parse();
+    const project = new Project(t, this.registry, key || 'inferred project', stamp, options, fileNames, directory);
     this.projects.set(key, project);
     return project;
   }
@@ -108,6 +129,9 @@ interface FileState {
 /** One language service and the host that feeds it. */
 class Project {
   private roots: string[];
+  /** Files its configuration does not include: they belong to the inferred project. */
+  readonly outsiders = new Set<string>();
+  private readonly included: ReadonlySet<string>;
   private readonly files = new Map<string, FileState>();
   private open = new Map<string, string>();
   private deadline = Infinity;
@@ -126,6 +150,7 @@ class Project {
     directory: string,
   ) {
     this.roots = fileNames;
+    this.included = new Set(fileNames);
     this.libDirectory = dirname(t.getDefaultLibFilePath(options));
     const host: TypeScript.LanguageServiceHost = {
       getCompilationSettings: () => options,
@@ -146,7 +171,7 @@ class Project {
   }
 
   /** The answers for `queries` in `path`, whose text is `text`; `open` are the editor's texts of the open files. */
-  typesAt(path: string, text: string, queries: readonly TypeQuery[], open: Map<string, string>, deadline: number): Map<number, string> {
+  typesAt(path: string, text: string, queries: readonly TypeQuery[], open: Map<string, string>, deadline: number): Map<number, CheckedType> {
     this.open = open;
     this.open.set(path, text);
     if (!this.roots.includes(path)) this.roots = [...this.roots, path];
@@ -160,7 +185,11 @@ class Project {
     }
     const source = program?.getSourceFile(path);
     if (!program || !source) throw new Error(`${path} is not in the program`);
-    return typesIn(this.t, program.getTypeChecker(), source, queries);
+    return typesIn(this.t, program.getTypeChecker(), program, source, queries);
+  }
+
+  includes(path: string): boolean {
+    return this.included.has(path);
   }
 
   dispose(): void {
@@ -202,21 +231,149 @@ class Project {
  * The checker's answers. A read gets the type the value has there (narrowed:
  * the caller passes the narrowed value); `declared` gets the variable's type.
  * A type is printed as at the file's top level and kept only when every name
- * it mentions means the same there as where the name is used.
+ * it mentions means the same there as where the name is used, or is a type
+ * parameter of an enclosing declaration (named in the answer). A type from a
+ * module the file does not import is written as an import type with a
+ * relative specifier (`import("./money").Money`).
  */
-function typesIn(t: TS, checker: TypeScript.TypeChecker, source: TypeScript.SourceFile, queries: readonly TypeQuery[]): Map<number, string> {
-  const answers = new Map<number, string>();
+function typesIn(t: TS, checker: TypeScript.TypeChecker, program: TypeScript.Program, source: TypeScript.SourceFile, queries: readonly TypeQuery[]): Map<number, CheckedType> {
+  const answers = new Map<number, CheckedType>();
   for (const query of queries) {
     const identifier = identifierAt(t, source, query.offset);
     if (!identifier) continue;
     const type = query.declared ? declaredType(t, checker, identifier) : checker.getTypeAtLocation(identifier);
     if (!type) continue;
-    const node = checker.typeToTypeNode(type, source, t.NodeBuilderFlags.NoTruncation | t.NodeBuilderFlags.UseAliasDefinedOutsideCurrentScope | t.NodeBuilderFlags.IgnoreErrors);
-    if (!node || !meansTheSameAtTopLevel(t, checker, node, source, identifier)) continue;
-    const printed = checker.typeToString(type, source, t.TypeFormatFlags.NoTruncation | t.TypeFormatFlags.UseAliasDefinedOutsideCurrentScope);
-    if (printed.length <= MAX_TYPE_LENGTH) answers.set(query.offset, printed);
+    const answer = printed(t, checker, type, source, identifier, true) ?? printed(t, checker, type, source, identifier, false, program.getCompilerOptions());
+    if (answer && answer.text.length <= MAX_TYPE_LENGTH) answers.set(query.offset, answer);
   }
   return answers;
+}
+
+/**
+ * The type printed with the file's own names for it (`withAliases`, what the
+ * refactorings of TypeScript print), or else with import types for what the
+ * file does not import; undefined when it names something a top-level
+ * function cannot see.
+ */
+function printed(
+  t: TS,
+  checker: TypeScript.TypeChecker,
+  type: TypeScript.Type,
+  source: TypeScript.SourceFile,
+  use: TypeScript.Node,
+  withAliases: boolean,
+  options?: TypeScript.CompilerOptions,
+): CheckedType | undefined {
+  const aliases = withAliases ? t.NodeBuilderFlags.UseAliasDefinedOutsideCurrentScope : 0;
+  const node = checker.typeToTypeNode(type, source, t.NodeBuilderFlags.NoTruncation | t.NodeBuilderFlags.IgnoreErrors | aliases);
+  if (!node) return undefined;
+  const names = new TopLevelNames(t, checker, source, use, !withAliases);
+  if (!names.check(node, use)) return undefined;
+  let text = checker.typeToString(type, source, t.TypeFormatFlags.NoTruncation | (withAliases ? t.TypeFormatFlags.UseAliasDefinedOutsideCurrentScope : 0));
+  for (const absolute of names.importedPaths) {
+    const specifier = relativeSpecifier(t, source.fileName, absolute, options);
+    text = text.split(`import("${absolute}")`).join(`import("${specifier}")`);
+  }
+  if (text.includes('import("/')) return undefined;
+  return { text, typeParameters: [...names.typeParameters.values()].sort((a, b) => a.offset - b.offset) };
+}
+
+/**
+ * Whether every name a type refers to resolves at the top level of the file
+ * to what it resolves to at its use: no local types, no `this` type. Type
+ * parameters the type declares itself (`<T>(x: T) => T`, mapped and `infer`
+ * types) are its own; those of enclosing functions and classes are
+ * collected, with what their constraints need.
+ */
+class TopLevelNames {
+  readonly typeParameters = new Map<string, TypeParameterText>();
+  /** Absolute module paths of import types, to be written relative. */
+  readonly importedPaths = new Set<string>();
+
+  /** Type parameter names declared more than once around the use: a printed `T` could be either. */
+  private readonly shadowed = new Set<string>();
+
+  constructor(
+    private readonly t: TS,
+    private readonly checker: TypeScript.TypeChecker,
+    private readonly source: TypeScript.SourceFile,
+    use: TypeScript.Node,
+    private readonly importTypes: boolean,
+  ) {
+    const seen = new Set<string>();
+    for (let node: TypeScript.Node | undefined = use; node; node = node.parent) {
+      const declared = t.isFunctionLike(node) || t.isClassLike(node) ? node.typeParameters : undefined;
+      for (const name of declared?.map((p) => t.idText(p.name)) ?? []) (seen.has(name) ? this.shadowed : seen).add(name);
+    }
+  }
+
+  check(type: TypeScript.Node, use: TypeScript.Node): boolean {
+    const t = this.t;
+    const own = new Set<string>();
+    const collect = (node: TypeScript.Node): void => {
+      if (t.isTypeParameterDeclaration(node)) own.add(t.idText(node.name));
+      node.forEachChild(collect);
+    };
+    collect(type);
+    const namespace = t.SymbolFlags.Namespace | t.SymbolFlags.Alias;
+    const ok = (node: TypeScript.Node): boolean => {
+      if (node.kind === t.SyntaxKind.ThisType) return false;
+      if (t.isTypeReferenceNode(node) && !this.same(node.typeName, t.isIdentifier(node.typeName) ? t.SymbolFlags.Type | t.SymbolFlags.Alias : namespace, use, own)) return false;
+      if (t.isExpressionWithTypeArguments(node) && !this.same(node.expression, namespace | t.SymbolFlags.Type, use, own)) return false;
+      if (t.isTypeQueryNode(node) && !this.same(node.exprName, t.SymbolFlags.Value | t.SymbolFlags.Alias, use, own)) return false;
+      if (t.isImportTypeNode(node) && !this.importable(node)) return false;
+      return node.forEachChild((child) => (ok(child) ? undefined : true)) !== true;
+    };
+    return ok(type);
+  }
+
+  private same(name: TypeScript.EntityName | TypeScript.Expression, meaning: TypeScript.SymbolFlags, use: TypeScript.Node, own: Set<string>): boolean {
+    const first = leftmost(this.t, name);
+    if (!first) return false;
+    const text = this.t.idText(first);
+    if (own.has(text)) return true;
+    const here = this.checker.resolveName(text, use, meaning, false);
+    if (here && here.flags & this.t.SymbolFlags.TypeParameter) return this.typeParameter(here);
+    const top = this.checker.resolveName(text, this.source, meaning, false);
+    return top !== undefined && top === here;
+  }
+
+  /** A type parameter of an enclosing function or class of this file, whose constraint is fine at the top level too. */
+  private typeParameter(symbol: TypeScript.Symbol): boolean {
+    const t = this.t;
+    const declaration = symbol.declarations?.[0];
+    if (!declaration || !t.isTypeParameterDeclaration(declaration) || declaration.getSourceFile() !== this.source) return false;
+    const owner = declaration.parent;
+    if (!(t.isFunctionLike(owner) || t.isClassLike(owner))) return false;
+    const name = t.idText(declaration.name);
+    if (this.shadowed.has(name)) return false;
+    const offset = declaration.name.getStart(this.source);
+    const known = this.typeParameters.get(name);
+    if (known) return known.offset === offset; // two type parameters of one name: one would hide the other
+    const constraint = declaration.constraint;
+    this.typeParameters.set(name, { name, declaration: constraint ? `${name} extends ${constraint.getText(this.source)}` : name, offset });
+    return !constraint || this.check(constraint, declaration);
+  }
+
+  private importable(node: TypeScript.ImportTypeNode): boolean {
+    const t = this.t;
+    const argument = node.argument;
+    const specifier = t.isLiteralTypeNode(argument) && t.isStringLiteral(argument.literal) ? argument.literal.text : undefined;
+    if (specifier === undefined) return false;
+    if (!isAbsolute(specifier)) return true; // a package
+    if (!this.importTypes || specifier.includes('/node_modules/')) return false;
+    this.importedPaths.add(specifier);
+    return true;
+  }
+}
+
+/** `./money` (or `./money.js` where Node's ESM resolution wants extensions) from `fromFile` to the module at `modulePath` (no extension). */
+function relativeSpecifier(t: TS, fromFile: string, modulePath: string, options: TypeScript.CompilerOptions | undefined): string {
+  let specifier = relative(dirname(fromFile), modulePath).split(sep).join('/');
+  if (!specifier.startsWith('.')) specifier = `./${specifier}`;
+  const resolution = options?.moduleResolution;
+  const needsExtension = resolution === t.ModuleResolutionKind.Node16 || resolution === t.ModuleResolutionKind.NodeNext;
+  return needsExtension && !/\.[cm]?js$/.test(specifier) ? `${specifier}.js` : specifier;
 }
 
 function identifierAt(t: TS, source: TypeScript.SourceFile, offset: number): TypeScript.Identifier | undefined {
@@ -233,44 +390,6 @@ function declaredType(t: TS, checker: TypeScript.TypeChecker, identifier: TypeSc
   const parent = identifier.parent;
   const symbol = t.isShorthandPropertyAssignment(parent) && parent.name === identifier ? checker.getShorthandAssignmentValueSymbol(parent) : checker.getSymbolAtLocation(identifier);
   return symbol ? checker.getTypeOfSymbol(symbol) : undefined;
-}
-
-/**
- * Every name the printed type refers to resolves at the top level of the file
- * to what it resolves to at `use`: no local types, no type parameters of
- * enclosing functions, no `this` type. Type parameters the type declares
- * itself (`<T>(x: T) => T`, mapped and `infer` types) are its own.
- */
-function meansTheSameAtTopLevel(t: TS, checker: TypeScript.TypeChecker, type: TypeScript.TypeNode, source: TypeScript.SourceFile, use: TypeScript.Node): boolean {
-  const own = new Set<string>();
-  const collect = (node: TypeScript.Node): void => {
-    if (t.isTypeParameterDeclaration(node)) own.add(t.idText(node.name));
-    node.forEachChild(collect);
-  };
-  collect(type);
-  const same = (name: TypeScript.EntityName | TypeScript.Expression, meaning: TypeScript.SymbolFlags): boolean => {
-    const first = leftmost(t, name);
-    if (!first) return false;
-    const text = t.idText(first);
-    if (own.has(text)) return true;
-    const top = checker.resolveName(text, source, meaning, false);
-    return top !== undefined && top === checker.resolveName(text, use, meaning, false);
-  };
-  const namespace = t.SymbolFlags.Namespace | t.SymbolFlags.Alias;
-  const ok = (node: TypeScript.Node): boolean => {
-    if (node.kind === t.SyntaxKind.ThisType) return false;
-    if (t.isTypeReferenceNode(node) && !same(node.typeName, t.isIdentifier(node.typeName) ? t.SymbolFlags.Type | t.SymbolFlags.Alias : namespace)) return false;
-    if (t.isExpressionWithTypeArguments(node) && !same(node.expression, namespace | t.SymbolFlags.Type)) return false;
-    if (t.isTypeQueryNode(node) && !same(node.exprName, t.SymbolFlags.Value | t.SymbolFlags.Alias)) return false;
-    if (t.isImportTypeNode(node)) {
-      const argument = node.argument;
-      const specifier = t.isLiteralTypeNode(argument) && t.isStringLiteral(argument.literal) ? argument.literal.text : undefined;
-      // A package or a relative path compiles; an absolute path would tie the code to this machine.
-      if (specifier === undefined || specifier.startsWith('/') || /^[a-zA-Z]:/.test(specifier)) return false;
-    }
-    return node.forEachChild((child) => (ok(child) ? undefined : true)) !== true;
-  };
-  return ok(type);
 }
 
 function leftmost(t: TS, name: TypeScript.EntityName | TypeScript.Expression): TypeScript.Identifier | undefined {

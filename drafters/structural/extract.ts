@@ -1,5 +1,6 @@
 import type Parser from 'tree-sitter';
 import type { OffsetRange, TextReplacement } from '../../protocol/text.js';
+import type { TypeParameterText } from '../../protocol/type-view.js';
 import { ancestorsOf } from '../../syntax/ancestry.js';
 import { VALUE, type DeclarationOccurrence, type NameOccurrence } from '../../syntax/name-occurrence.js';
 import { NameIndex, resolveName, type Binding } from '../../syntax/name-resolution.js';
@@ -68,9 +69,17 @@ export interface ExtractionPlan {
   insertAt: number;
   atTopLevel: boolean;
   parameters: ExtractedParameter[];
+  /** Type parameters of the enclosing declarations that the parameter types name (from a type checker): the function declares them, the call passes them. */
+  typeParameters?: TypeParameterText[];
   returns: ReturnedVariable[];
   /** The selection ends in `throw`: the function is declared `: never` (TypeScript). */
   never: boolean;
+  /**
+   * The selection's `return`s leave the enclosing function: the call is
+   * `return f(...)` (the selection returns on every path, or it ends the
+   * function's body, where falling through returns too).
+   */
+  returnsToCaller?: boolean;
   async: boolean;
   /** The selection re-indented one level for the function body. */
   body: string;
@@ -96,6 +105,13 @@ export function planExtraction(tree: Parser.Tree, text: string, range: OffsetRan
 
   const scan = scanSelection(selected, selection, text);
   if (scan.problem) return { ok: false, reason: scan.problem };
+  const returnsToCaller = scan.returnLine !== undefined;
+  if (returnsToCaller && !alwaysExits(selected[selected.length - 1]) && !endsFunctionBody(list, selected[selected.length - 1])) {
+    return {
+      ok: false,
+      reason: `the selection returns on some paths only (\`return\` at line ${scan.returnLine}) and code after it runs on the others; select up to the end of the function, or statements that return on every path`,
+    };
+  }
 
   const atTopLevel = !list.parent;
   const topLevel = atTopLevel ? undefined : topLevelStatement(tree, selection);
@@ -103,6 +119,9 @@ export function planExtraction(tree: Parser.Tree, text: string, range: OffsetRan
   const typed = languageId === 'typescript' || languageId === 'typescriptreact';
   const flow = analyseNames(tree, text, selection, scan.names, cover, typed);
   if (!flow.ok) return flow;
+  if (returnsToCaller && flow.returns.length > 0) {
+    return { ok: false, reason: `the selection returns from the function and also sets \`${flow.returns[0].name}\`, which is used after it; a function call cannot do both` };
+  }
   // A selection that ends in `throw` never completes: nothing after it sees its variables, and in TypeScript
   // `: never` keeps the caller's control flow (and the narrowing it implies) as it was.
   const throws = selected[selected.length - 1].type === 'throw_statement';
@@ -120,8 +139,10 @@ export function planExtraction(tree: Parser.Tree, text: string, range: OffsetRan
       insertAt: atTopLevel ? selection.end : afterTrailingComment(text, topLevel!.endIndex),
       atTopLevel,
       parameters: flow.parameters,
+      typeParameters: flow.typeParameters,
       returns: throws ? [] : flow.returns,
-      never: throws && typed && !scan.awaits,
+      never: throws && typed && !scan.awaits && !returnsToCaller,
+      returnsToCaller,
       async: scan.awaits,
       body: reindent(text, selection, callIndent, unit, scan.templates),
       unit,
@@ -174,8 +195,12 @@ export function renderExtraction(plan: ExtractionPlan, name: string): ExtractRes
   const signature = parameters.map((p) => (p.type ? `${p.name}: ${p.type}` : p.name)).join(', ');
   const value = returns.length === 1 ? returns[0].name : `{ ${returns.map((r) => r.name).join(', ')} }`;
   const returned = returns.length === 0 ? '' : `\n${unit}return ${value}${semicolon}`;
-  const functionText = `${plan.async ? 'async ' : ''}function ${name}(${signature})${plan.never ? ': never' : ''} {\n${plan.body}${returned}\n}`;
-  const callText = callFor(plan, `${plan.async ? 'await ' : ''}${name}(${parameters.map((p) => p.name).join(', ')})`, semicolon);
+  const generic = plan.typeParameters?.length ? plan.typeParameters : undefined;
+  const declared = generic ? `<${generic.map((t) => t.declaration).join(', ')}>` : '';
+  const passed = generic ? `<${generic.map((t) => t.name).join(', ')}>` : '';
+  const functionText = `${plan.async ? 'async ' : ''}function ${name}${declared}(${signature})${plan.never ? ': never' : ''} {\n${plan.body}${returned}\n}`;
+  const call = `${plan.async ? 'await ' : ''}${name}${passed}(${parameters.map((p) => p.name).join(', ')})`;
+  const callText = callFor(plan, plan.returnsToCaller ? `return ${call}` : call, semicolon);
   const replacements: TextReplacement[] = plan.atTopLevel
     ? [{ start: plan.selection.start, end: plan.selection.end, newText: `${callText}\n\n${functionText}` }]
     : [
@@ -211,6 +236,8 @@ function callFor(plan: ExtractionPlan, call: string, semicolon: string): string 
 
 interface SelectionScan {
   problem?: string;
+  /** Line of the first `return` of the enclosing function in the selection. */
+  returnLine?: number;
   awaits: boolean;
   names: Set<string>;
   /** Template strings: their lines keep their indentation. */
@@ -252,8 +279,8 @@ function scanSelection(selected: SyntaxNode[], selection: OffsetRange, text: str
         if (functions === 0 && node.children.some((c) => c.type === 'await')) scan.awaits = true;
         break;
       case 'return_statement':
-        if (functions === 0) scan.problem = `the selection contains a \`return\` (line ${line()}) that would return from the extracted function instead of the enclosing one`;
-        return;
+        if (functions === 0) scan.returnLine ??= line();
+        break;
       case 'break_statement':
       case 'continue_statement': {
         const target = jumpTarget(node, text);
@@ -275,6 +302,34 @@ function scanSelection(selected: SyntaxNode[], selection: OffsetRange, text: str
   return scan;
 }
 
+/** Control never runs past `statement`: a `return` or `throw`, a block ending in one, an `if` whose branches all do. */
+function alwaysExits(statement: SyntaxNode): boolean {
+  switch (statement.type) {
+    case 'return_statement':
+    case 'throw_statement':
+      return true;
+    case 'statement_block': {
+      const last = statement.namedChildren.filter((c) => c.type !== 'comment').pop();
+      return last !== undefined && alwaysExits(last);
+    }
+    case 'if_statement': {
+      const consequence = statement.childForFieldName('consequence');
+      const alternative = statement.childForFieldName('alternative');
+      const otherwise = alternative?.namedChildren.find((c) => c.type !== 'comment');
+      return consequence !== null && otherwise !== undefined && alwaysExits(consequence) && alwaysExits(otherwise);
+    }
+    default:
+      return false;
+  }
+}
+
+/** `last` is the last statement of a function's body: falling off it returns from the function. */
+function endsFunctionBody(list: SyntaxNode, last: SyntaxNode): boolean {
+  if (list.type !== 'statement_block' || !list.parent || !FUNCTION_TYPES.has(list.parent.type)) return false;
+  const statements = list.namedChildren.filter((c) => c.type !== 'comment');
+  return statements[statements.length - 1]?.id === last.id;
+}
+
 /** The statement a `break`/`continue` leaves: its label's statement, else the innermost loop (or `switch`, for `break`). Undefined past a function. */
 function jumpTarget(jump: SyntaxNode, text: string): SyntaxNode | undefined {
   const labelNode = jump.childForFieldName('label');
@@ -294,7 +349,7 @@ function jumpTarget(jump: SyntaxNode, text: string): SyntaxNode | undefined {
 // ---------------------------------------------------------------------------
 // Names: what flows in (parameters) and out (return values).
 
-type NameFlow = { ok: true; parameters: ExtractedParameter[]; returns: ReturnedVariable[] } | { ok: false; reason: string };
+type NameFlow = { ok: true; parameters: ExtractedParameter[]; typeParameters: TypeParameterText[]; returns: ReturnedVariable[] } | { ok: false; reason: string };
 
 interface OuterUse {
   binding: Binding;
@@ -311,6 +366,7 @@ interface OuterUse {
 function analyseNames(tree: Parser.Tree, text: string, selection: OffsetRange, names: Set<string>, cover: OffsetRange, typed: boolean): NameFlow {
   const isInside = (o: { start: number; end: number }) => o.start >= selection.start && o.end <= selection.end;
   const outer = new Map<Binding, OuterUse>();
+  const typeParameters = new Map<string, TypeParameterText>();
   const returns: (ReturnedVariable & { first: number })[] = [];
   for (const name of names) {
     const index = new NameIndex(tree, text, name);
@@ -331,6 +387,8 @@ function analyseNames(tree: Parser.Tree, text: string, selection: OffsetRange, n
       // Undeclared (a global), module-level or declared in the selection: visible to a top-level function as it is.
       if (!binding || !binding.scope.parent || declaredInside.includes(binding)) continue;
       if ((occurrence.namespaces & VALUE) === 0) {
+        // A type parameter of an enclosing function or class becomes the new function's (its call passes it).
+        if (typed && binding.kind === 'type-parameter' && enclosingTypeParameters(tree, text, binding, typeParameters)) continue;
         return { ok: false, reason: `the selection uses the local type \`${name}\` (line ${lineOf(text, occurrence.start)}), which a top-level function cannot see; move the type to the top level first` };
       }
       const use = outer.get(binding) ?? { binding, index, first: occurrence.start, written: false };
@@ -340,15 +398,43 @@ function analyseNames(tree: Parser.Tree, text: string, selection: OffsetRange, n
   }
   const parameters: ExtractedParameter[] = [];
   for (const use of outer.values()) {
-    parameters.push({ name: use.binding.name, firstUse: use.first, assigned: use.written, ...parameterType(tree, text, use, selection, typed) });
+    parameters.push({ name: use.binding.name, firstUse: use.first, assigned: use.written, ...parameterType(tree, text, use, selection, typed, typeParameters) });
     if (use.written && (usedOutside(use, isInside) || repeats(tree, selection, use.binding))) returns.push({ name: use.binding.name, first: use.first });
   }
   const byFirstUse = (a: { first: number }, b: { first: number }) => a.first - b.first;
   return {
     ok: true,
+    typeParameters: [...typeParameters.values()].sort((a, b) => a.offset - b.offset),
     parameters: parameters.sort((a, b) => a.firstUse - b.firstUse),
     returns: returns.sort(byFirstUse).map(({ first: _, ...r }) => r),
   };
+}
+
+/**
+ * Adds the type parameter `binding` (of an enclosing function or class, as
+ * `<T extends C>` declares it) to `into`, with the type parameters its
+ * constraint names; false when it is another kind (`infer`, mapped), two of
+ * one name would meet, or the constraint names a local type.
+ */
+function enclosingTypeParameters(tree: Parser.Tree, text: string, binding: Binding, into: Map<string, TypeParameterText>): boolean {
+  const name = binding.declarations[0].node;
+  const declaration = name.parent;
+  if (binding.declarations.length !== 1 || declaration?.type !== 'type_parameter' || declaration.childForFieldName('name')?.id !== name.id) return false;
+  const known = into.get(binding.name);
+  if (known) return known.offset === name.startIndex;
+  const constraint = declaration.childForFieldName('constraint');
+  const constraintText = constraint ? ` ${text.slice(constraint.startIndex, constraint.endIndex)}` : '';
+  into.set(binding.name, { name: binding.name, declaration: `${binding.name}${constraintText}`, offset: name.startIndex });
+  const namesIn = (node: SyntaxNode): boolean => {
+    if (node.type === 'type_identifier' || (node.type === 'identifier' && node.parent?.type === 'type_query')) {
+      const named = resolveName(tree, text, node)?.binding;
+      if (!named || !named.scope.parent) return true;
+      if (named.scopeStart >= constraint!.startIndex && named.scopeEnd <= constraint!.endIndex) return true; // its own (`infer U`, `[P in keyof T]`)
+      return named.kind === 'type-parameter' && enclosingTypeParameters(tree, text, named, into);
+    }
+    return node.namedChildren.every(namesIn);
+  };
+  return !constraint || namesIn(constraint);
 }
 
 /** A reference the selection assigns: `x = `, `x += `, `x++`, `[x] = `, `for (x of ...)`. */
@@ -404,33 +490,41 @@ function declarationKeyword(declaration: DeclarationOccurrence): 'const' | 'let'
  * (TypeScript reads `any` where `noImplicitAny` is off): a wrong type would
  * be a new error, a missing one is not, outside strict mode.
  */
-function parameterType(tree: Parser.Tree, text: string, use: OuterUse, selection: OffsetRange, typed: boolean): { type?: string } {
+function parameterType(tree: Parser.Tree, text: string, use: OuterUse, selection: OffsetRange, typed: boolean, typeParameters: Map<string, TypeParameterText>): { type?: string } {
   if (!typed) return {};
   const declared = declaredTypeOf(tree, text, use.binding.declarations[0].node);
   if (!declared) return {};
   const type = declared.type;
   if (/[|?]/.test(type) || /^(unknown|object|\{\s*\})$/.test(type)) return {};
-  if (!declared.annotations.every((a) => namesVisibleAtTopLevel(tree, text, a))) return {};
+  // Type parameters of enclosing declarations become the function's, but only those of a type that is kept.
+  const needed = new Map(typeParameters);
+  if (!declared.annotations.every((a) => namesVisibleAtTopLevel(tree, text, a, needed))) return {};
+  const kept = (): { type: string } => {
+    for (const [name, parameter] of needed) typeParameters.set(name, parameter);
+    return { type: declared.optional ? `${type} | undefined` : type };
+  };
   // Only a union narrows; a named type may be an alias of one (`type Shape = Circle | Square`).
   const narrowable = declared.optional || (NAMED_TYPE.test(type) && !PRIMITIVE_TYPES.has(type));
-  if (!narrowable) return { type };
+  if (!narrowable) return kept();
   const narrowed = use.index.occurrences.some(
     (o) => o.role === 'reference' && o.end <= selection.start && use.index.bindingsOf(o).includes(use.binding) && (isTested(o.node) || isWrite(o)),
   );
   if (narrowed) return {};
-  return { type: declared.optional ? `${type} | undefined` : type };
+  return kept();
 }
 
 /** A type that names another (`Shape`, `ns.Shape`, `Result<T>`), which may stand for a union. */
 const NAMED_TYPE = /^[\p{ID_Start}$_][\p{ID_Continue}$.]*(<.*>)?$/u;
 const PRIMITIVE_TYPES: ReadonlySet<string> = new Set(['string', 'number', 'boolean', 'bigint', 'symbol', 'any', 'void', 'never', 'null', 'undefined']);
 
-function namesVisibleAtTopLevel(tree: Parser.Tree, text: string, node: SyntaxNode): boolean {
+/** Every name of the type is visible at top level, or a type parameter of an enclosing declaration (added to `typeParameters`). */
+function namesVisibleAtTopLevel(tree: Parser.Tree, text: string, node: SyntaxNode, typeParameters: Map<string, TypeParameterText>): boolean {
   if (node.type === 'type_identifier' || (node.type === 'identifier' && node.parent?.type === 'type_query')) {
     const binding = resolveName(tree, text, node)?.binding;
-    return !binding || !binding.scope.parent;
+    if (!binding || !binding.scope.parent) return true;
+    return node.type === 'type_identifier' && binding.kind === 'type-parameter' && enclosingTypeParameters(tree, text, binding, typeParameters);
   }
-  return node.namedChildren.every((c) => namesVisibleAtTopLevel(tree, text, c));
+  return node.namedChildren.every((c) => namesVisibleAtTopLevel(tree, text, c, typeParameters));
 }
 
 /** A reference that may narrow the variable's type: an operand of `typeof`/`instanceof`/`in`, or inside a condition. */

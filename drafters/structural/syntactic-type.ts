@@ -4,11 +4,12 @@ import { resolveName } from '../../syntax/name-resolution.js';
 type SyntaxNode = Parser.SyntaxNode;
 
 /**
- * A type read off the syntax, without a type checker (product code does not
- * load TypeScript): what a declaration says, or what an initializer evidently
- * produces. Used to annotate an extracted function's parameters, so that the
- * result also compiles under `noImplicitAny`. Undefined whenever the type is
- * not evident; the caller then leaves it out.
+ * A type read off the syntax, without a type checker: what a declaration
+ * says, or what an initializer evidently produces. Used to annotate an
+ * extracted function's parameters, so that the result also compiles under
+ * `noImplicitAny`, where the checker (`EditContext.types`) has no answer:
+ * JavaScript, no type service, or a program still being built. Undefined
+ * whenever the type is not evident; the caller then leaves it out.
  */
 export interface SyntacticType {
   type: string;

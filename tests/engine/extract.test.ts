@@ -5,6 +5,11 @@
  * considered names; with no usable name or no models at all a free default
  * name is used and the title says so.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import ts from 'typescript';
 import { EditPipeline } from '../../engine/edit-pipeline.js';
 import { nameInExtraction } from '../../engine/extract-edit.js';
 import { SpeculativeEngine } from '../../engine/speculative-engine.js';
@@ -15,7 +20,8 @@ import { applyReplacements } from '../../protocol/text.js';
 import { extractFunction } from '../../drafters/structural/extract.js';
 import { languageFor } from '../../syntax/language.js';
 import { GreedyVerifier } from '../../verifier/greedy-verifier.js';
-import { SOURCE, applied, offsetOf, okResult, stubDrafter, taskAt } from './engine-helpers.js';
+import { TypeService } from '../../workspace/type-service.js';
+import { SOURCE, applied, offsetOf, okResult, stubDrafter, task, taskAt } from './engine-helpers.js';
 import { ScriptedTargetModel } from './scripted-model.js';
 
 const SELECTION = 'const item = items[i];\n    t += item.price * item.quantity;';
@@ -158,5 +164,97 @@ describe('nameInExtraction: the name a drafter gave the function', () => {
   ];
   test.each(cases)('%s', (...[, candidate, expected]) => {
     expect(nameInExtraction(scope, selection, candidate)).toBe(expected);
+  });
+});
+
+describe('extract with the type checker: parameter types as the caller passes them', () => {
+  const pipeline = new EditPipeline({ models: { unavailable: 'no model files' } });
+  let root: string;
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), 'specedit-extract-types-'));
+    writeFileSync(join(root, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', noEmit: true, types: [] } }));
+    writeFileSync(join(root, 'model.ts'), 'export type Shape = { kind: "circle"; r: number } | { kind: "square"; side: number };\n');
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  /** Extracts `selection` of `text` (saved as `file` in the project) with a fresh type service; the new function, and the strict diagnostics of the result. */
+  async function extractTyped(file: string, text: string, selection: string) {
+    const path = join(root, file);
+    writeFileSync(path, text);
+    const start = offsetOf(text, selection);
+    const types = new TypeService();
+    const result = okResult(await pipeline.computeEdit(task('extract', start, start + selection.length, {}, text, pathToFileURL(path).href), { ...context(), types }));
+    const after = applied(result, text);
+    writeFileSync(path, after);
+    const program = ts.createProgram([path], { strict: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, noEmit: true, types: [] });
+    const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, ' '));
+    return { declaration: after.slice(after.indexOf('function extracted')).split('\n')[0], call: after.split('\n').find((l) => l.includes('extracted'))!.trim(), diagnostics };
+  }
+
+  test('a narrowed union, a callback parameter and an optional value after `??`', async () => {
+    const text = [
+      "import type { Shape } from './model';",
+      'export function report(shapes: Shape[], scale?: number) {',
+      '  const factor = scale ?? 1;',
+      '  shapes.forEach((shape) => {',
+      "    if (shape.kind === 'circle') {",
+      '      const area = Math.PI * shape.r ** 2 * factor;',
+      '      console.log(area);',
+      '    }',
+      '  });',
+      '}',
+      '',
+    ].join('\n');
+    const extracted = await extractTyped('shapes.ts', text, 'const area = Math.PI * shape.r ** 2 * factor;\n      console.log(area);');
+    expect(extracted.declaration).toBe('function extracted(shape: { kind: "circle"; r: number; }, factor: number) {');
+    expect(extracted.diagnostics).toEqual([]);
+  });
+
+  test('type parameters of the enclosing function become the function’s, and the call passes them', async () => {
+    const text = [
+      'export function groupBy<T, K extends string>(items: T[], key: (item: T) => K): Record<K, T[]> {',
+      '  const groups = {} as Record<K, T[]>;',
+      '  for (const item of items) {',
+      '    const k = key(item);',
+      '    (groups[k] ??= []).push(item);',
+      '  }',
+      '  return groups;',
+      '}',
+      '',
+    ].join('\n');
+    const extracted = await extractTyped('group.ts', text, 'const k = key(item);\n    (groups[k] ??= []).push(item);');
+    expect(extracted.declaration).toBe('function extracted<T, K extends string>(key: (item: T) => K, item: T, groups: Record<K, T[]>) {');
+    expect(extracted.call).toBe('extracted<T, K>(key, item, groups);');
+    expect(extracted.diagnostics).toEqual([]);
+  });
+
+  test('a variable the selection assigns gets its declared type', async () => {
+    const text = ['export function last(xs: number[]) {', '  let found: number | undefined;', '  for (const x of xs) {', '    if (x > 0) found = x;', '  }', '  return found;', '}', ''].join('\n');
+    const extracted = await extractTyped('last.ts', text, 'if (x > 0) found = x;');
+    expect(extracted.declaration).toBe('function extracted(x: number, found: number | undefined) {');
+    expect(extracted.diagnostics).toEqual([]);
+  });
+
+  test('without an answer from the checker the syntactic types stay, and the edit does not fail', async () => {
+    const refusing = { typesAt: () => undefined };
+    const failing = {
+      typesAt: () => {
+        throw new Error('checker crashed');
+      },
+    };
+    for (const types of [refusing, failing]) {
+      const result = okResult(await pipeline.computeEdit(extractTask(), { ...context(), types }));
+      expect(applied(result)).toBe(EXPECTED_DEFAULT);
+    }
+  });
+
+  test('JavaScript is not annotated', async () => {
+    const asked: unknown[] = [];
+    const types = { typesAt: (...args: unknown[]) => (asked.push(args), new Map()) };
+    const text = 'export function f(xs) {\n  let t = 0;\n  for (const x of xs) {\n    t += x;\n  }\n  return t;\n}\n';
+    const start = offsetOf(text, 't += x;');
+    const js = { ...task('extract', start, start + 't += x;'.length, {}, text), document: { uri: 'file:///w/a.js', languageId: 'javascript', version: 1, text } };
+    okResult(await pipeline.computeEdit(js, { ...context(), types }));
+    expect(asked).toEqual([]);
   });
 });

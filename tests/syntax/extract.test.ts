@@ -320,6 +320,58 @@ async function extracted(url: string) {
     );
   });
 
+  test('a selection that returns on every path becomes `return f(...)`', () => {
+    check(
+      `${PRELUDE}function sign(n: number, label: string) {
+  log(label);
+  «if (n < 0) {
+    return -1;
+  } else {
+    return n === 0 ? 0 : 1;
+  }»
+}
+`,
+      `${PRELUDE}function sign(n: number, label: string) {
+  log(label);
+  return extracted(n);
+}
+
+function extracted(n: number) {
+  if (n < 0) {
+    return -1;
+  } else {
+    return n === 0 ? 0 : 1;
+  }
+}
+`,
+      { parameters: ['n: number'], returns: [] },
+    );
+  });
+
+  test('a selection with a return that ends the function body: falling through returns too', () => {
+    check(
+      `${PRELUDE}function find(xs: number[], x: number) {
+  log(x);
+  «for (const v of xs) {
+    if (v === x) return v;
+  }»
+}
+`,
+      `${PRELUDE}function find(xs: number[], x: number) {
+  log(x);
+  return extracted(xs, x);
+}
+
+function extracted(xs: number[], x: number) {
+  for (const v of xs) {
+    if (v === x) return v;
+  }
+}
+`,
+      { parameters: ['xs: number[]', 'x: number'], returns: [] },
+    );
+  });
+
   test('return, break and continue that stay inside the selection are fine', () => {
     check(
       `${PRELUDE}function f(rows: number[][]) {
@@ -505,7 +557,7 @@ function extracted(xs, s) {
     );
   });
 
-  test('a declared type that may have been narrowed, or names a local type, is left to inference', () => {
+  test('a declared type that may have been narrowed is left to inference; one that names a type parameter makes it the function’s', () => {
     check(
       `${PRELUDE}type Shape = { kind: 'circle'; r: number } | { kind: 'square'; side: number };
 interface Named { name: string }
@@ -522,16 +574,16 @@ interface Named { name: string }
 function f<T>(value: string | number, item: T, count: number, flag: boolean, shape: Shape, named: Named, list: Named[]) {
   if (typeof value === 'string' && shape.kind === 'circle' && named.name && list.length === 1) {
     if (flag && count === 2) {
-      extracted(value, item, count, flag, shape, named, list);
+      extracted<T>(value, item, count, flag, shape, named, list);
     }
   }
 }
 
-function extracted(value, item, count: number, flag: boolean, shape, named, list: Named[]) {
+function extracted<T>(value, item: T, count: number, flag: boolean, shape, named, list: Named[]) {
   log(value.length, item, count, flag, shape.r, named, list);
 }
 `,
-      { parameters: ['value', 'item', 'count: number', 'flag: boolean', 'shape', 'named', 'list: Named[]'] },
+      { parameters: ['value', 'item: T', 'count: number', 'flag: boolean', 'shape', 'named', 'list: Named[]'] },
     );
   });
 
@@ -653,6 +705,14 @@ function extracted(show: (line: string) => void, sorted: number[], count: number
     );
   });
 
+  test('type parameters of enclosing declarations become the function’s, with their constraints, and the call passes them', () => {
+    check(
+      `${PRELUDE}class Table<K extends string> {\n  fill<T extends Record<K, number>>(rows: T[], key: K) {\n    «const picked: T[] = rows.filter((r) => r[key] > 0);\n    log(picked);»\n  }\n}\n`,
+      `${PRELUDE}class Table<K extends string> {\n  fill<T extends Record<K, number>>(rows: T[], key: K) {\n    extracted<K, T>(rows, key);\n  }\n}\n\nfunction extracted<K extends string, T extends Record<K, number>>(rows: T[], key: K) {\n  const picked: T[] = rows.filter((r) => r[key] > 0);\n  log(picked);\n}\n`,
+      { parameters: ['rows: T[]', 'key: K'], strictToo: true },
+    );
+  });
+
   test('the given name is used as it is', () => {
     check(`${PRELUDE}function f(a: number) {\n  «log(a);»\n}\n`, `${PRELUDE}function f(a: number) {\n  show(a);\n}\n\nfunction show(a: number) {\n  log(a);\n}\n`, { name: 'show' });
   });
@@ -660,7 +720,8 @@ function extracted(show: (line: string) => void, sorted: number[], count: number
 
 describe('extractFunction refuses what a function cannot keep', () => {
   const cases: [string, string, RegExp, string?][] = [
-    ['a return leaving the selection', 'function f(a) {\n  «if (a) return 1;»\n  return 2;\n}', /contains a `return` \(line 2\) that would return from the extracted function/],
+    ['a return on some paths, with code after the selection', 'function f(a) {\n  «if (a) return 1;»\n  return 2;\n}', /returns on some paths only \(`return` at line 2\)/],
+    ['a return and a variable used after it', 'function f(a) {\n  let n = 0;\n  const g = () => {\n    «n = a;\n    return 1;»\n  };\n  g();\n  log(n);\n}', /returns from the function and also sets `n`/],
     ['a break leaving the selection', 'function f(xs) {\n  for (const x of xs) {\n    «if (x) break;»\n  }\n}', /contains a `break` \(line 3\) that leaves the selection/],
     ['a continue to a label outside', 'function f(xs) {\n  outer: for (const x of xs) {\n    for (const y of x) { «continue outer;» }\n  }\n}', /contains a `continue` \(line 3\) that leaves the selection/],
     ['this in the enclosing method', 'class A {\n  n = 1;\n  m() {\n    «log(this.n);»\n  }\n}', /uses `this` \(line 4\)/],
@@ -671,7 +732,7 @@ describe('extractFunction refuses what a function cannot keep', () => {
     ['a function declared inside and used after', 'function f() {\n  «function helper() {}»\n  helper();\n}', /`helper` \(a function\) is declared in the selection and used outside it/],
     ['an interface declared inside and used outside', 'function f() {\n  «interface P { x: number }»\n  const p: P = { x: 1 };\n}', /`P` \(an interface\) is declared in the selection and used outside it/],
     ['a local type', 'function f() {\n  interface P { x: number }\n  «const p: P = { x: 1 };\n  log(p);»\n}', /uses the local type `P` \(line 3\)/],
-    ['a type parameter', 'function f<T>(x: T) {\n  «const y: T = x;\n  log(y);»\n}', /uses the local type `T`/],
+    ['a type parameter whose constraint is a local type', 'function f() {\n  interface P { x: number }\n  function g<T extends P>(x: T) {\n    «const y: T = x;\n    log(y);»\n  }\n}', /uses the local type `T`/],
     ['part of a statement', 'function f(a) {\n  log(«a + 1»);\n}', /select one or more whole statements/],
     ['an existing top-level name', 'function extracted() {}\nfunction f(a) {\n  «log(a);»\n}', /`extracted` is already declared at the top level \(line 1\)/],
     ['a name visible at the call site', 'function f(extracted) {\n  «log(1);»\n}', /`extracted` already names something visible where the function is called/],

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { DocumentSnapshot } from '../../protocol/edit-task.js';
+import type { CheckedType } from '../../protocol/type-view.js';
 import { TypeService } from '../../workspace/type-service.js';
 
 const TSCONFIG = JSON.stringify({ compilerOptions: { strict: true, target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', skipLibCheck: true, noEmit: true }, include: ['src'] });
@@ -19,6 +20,7 @@ let root: string;
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'specedit-types-'));
   write('tsconfig.json', TSCONFIG);
+  write('src/lines.ts', "import type { Line } from './model';\nexport function first(): Line {\n  return { sku: 'a', qty: 1 };\n}\n");
   write('src/model.ts', 'export interface Order { id: string; lines: Line[] }\nexport interface Line { sku: string; qty: number }\nexport type Shape = { kind: "circle"; r: number } | { kind: "square"; side: number };\n');
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -34,14 +36,15 @@ function doc(path: string, text: string, version: number | null = 1): DocumentSn
   return { uri: pathToFileURL(join(root, path)).href, languageId: path.endsWith('.js') ? 'javascript' : 'typescript', version, text };
 }
 
-/** The type the service gives the name after `$$` in `marked`, written (without the marker) as `path`. */
+/** The type the service gives the name after `$$` in `marked`, written (without the marker) as `path`: its text, then the type parameters it needs. */
 function typeOf(service: TypeService, path: string, marked: string, declared = false): string | undefined {
   const offset = marked.indexOf('$$');
   const text = marked.replace('$$', '');
   write(path, text);
   const types = service.typesAt(doc(path, text), [{ offset, declared }]);
   if (!types) throw new Error('no checker');
-  return types.get(offset);
+  const answer = types.get(offset);
+  return answer && [answer.text, ...answer.typeParameters.map((t) => `<${t.declaration}>`)].join(' ');
 }
 
 describe('types of names as the checker sees them', () => {
@@ -74,6 +77,13 @@ describe('types of names as the checker sees them', () => {
       'export function f() {\n  const seen = new Map<string, number[]>();\n  $$seen.set("a", [1]);\n}\n',
       'Map<string, number[]>',
     ],
+    ['a type parameter of the enclosing function', 'export function f<T>(items: T[]) {\n  console.log($$items);\n}\n', 'T[] <T>'],
+    [
+      'type parameters with constraints that name each other, outer first',
+      'export class Bus<E extends Record<string, unknown>> {\n  on<K extends keyof E>(name: K, fn: (payload: E[K]) => void) {\n    console.log($$fn, name);\n  }\n}\n',
+      '(payload: E[K]) => void <E extends Record<string, unknown>> <K extends keyof E>',
+    ],
+    ['a type from a module the file does not import', "import { first } from './lines';\nexport function f() {\n  const line = first();\n  console.log($$line);\n}\n", 'import("./model").Line'],
     ['a local function', 'export function f() {\n  function twice(n: number): string { return String(n * 2); }\n  $$twice(2);\n}\n', '(n: number) => string'],
   ])('%s', (_, text, expected) => {
     expect(typeOf(service, 'src/case.ts', text)).toBe(expected);
@@ -87,7 +97,7 @@ describe('types of names as the checker sees them', () => {
 
   test.each([
     ['a local interface', 'export function f() {\n  interface Local { a: number }\n  const v: Local = { a: 1 };\n  console.log($$v);\n}\n'],
-    ['a type parameter of the enclosing function', 'export function f<T>(items: T[]) {\n  console.log($$items);\n}\n'],
+    ['a type parameter hidden by another of its name', 'export function f<T>(a: T) {\n  return <T>(b: T, c: typeof a) => {\n    console.log($$c);\n  };\n}\n'],
     ['a local class', 'export function f() {\n  class Box { v = 1 }\n  const b = new Box();\n  console.log($$b);\n}\n'],
   ])('no type when it names %s', (_, text) => {
     expect(typeOf(service, 'src/case.ts', text)).toBeUndefined();
@@ -99,11 +109,11 @@ describe('types of names as the checker sees them', () => {
     write('src/importer.ts', importer);
     const offset = importer.indexOf('limit', importer.indexOf('console'));
     const open = new TypeService({ openDocuments: () => [doc('src/open-model.ts', 'export const limit = "x" as string;\n', 3)] });
-    expect(open.typesAt(doc('src/importer.ts', importer), [{ offset }])?.get(offset)).toBe('string');
-    expect(new TypeService().typesAt(doc('src/importer.ts', importer), [{ offset }])?.get(offset)).toBe('1');
+    expect(open.typesAt(doc('src/importer.ts', importer), [{ offset }])?.get(offset)?.text).toBe('string');
+    expect(new TypeService().typesAt(doc('src/importer.ts', importer), [{ offset }])?.get(offset)?.text).toBe('1');
     const edited = importer.replace('console.log(limit)', 'const n: number = limit;\n  console.log(n)');
     const at = edited.indexOf('n)');
-    expect(service.typesAt(doc('src/importer.ts', edited, 2), [{ offset: at }])?.get(at)).toBe('number');
+    expect(service.typesAt(doc('src/importer.ts', edited, 2), [{ offset: at }])?.get(at)?.text).toBe('number');
   });
 
   test('JavaScript files get no types', () => {
@@ -117,9 +127,29 @@ describe('types of names as the checker sees them', () => {
       writeFileSync(join(outside, 'bare.ts'), text);
       const offset = text.indexOf('first', text.indexOf('console'));
       const types = new TypeService().typesAt({ uri: pathToFileURL(join(outside, 'bare.ts')).href, languageId: 'typescript', version: 1, text }, [{ offset }]);
-      expect(types?.get(offset)).toBe('number'); // noUncheckedIndexedAccess is off, as in tsc's strict
+      expect(types?.get(offset)?.text).toBe('number'); // noUncheckedIndexedAccess is off, as in tsc's strict
     } finally {
       rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  test("a file its tsconfig.json does not include gets the inferred project, a file created since the configuration's", () => {
+    const project = mkdtempSync(join(tmpdir(), 'specedit-types-include-'));
+    try {
+      writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, noUncheckedIndexedAccess: true, types: [] }, include: ['src'] }));
+      const text = 'export function f(xs: number[]) {\n  const first = xs[0];\n  console.log(first);\n}\n';
+      const offset = text.indexOf('first', text.indexOf('console'));
+      const service = new TypeService();
+      const typeIn = (path: string) => {
+        mkdirSync(dirname(join(project, path)), { recursive: true });
+        writeFileSync(join(project, path), text);
+        return service.typesAt({ uri: pathToFileURL(join(project, path)).href, languageId: 'typescript', version: 1, text }, [{ offset }])?.get(offset)?.text;
+      };
+      expect(typeIn('src/a.ts')).toBe('number | undefined');
+      expect(typeIn('scripts/b.ts')).toBe('number');
+      expect(typeIn('src/created-later.ts')).toBe('number | undefined');
+    } finally {
+      rmSync(project, { recursive: true, force: true });
     }
   });
 
@@ -129,9 +159,9 @@ describe('types of names as the checker sees them', () => {
     const text = 'export function f(n: number) {\n  console.log(n);\n}\n';
     write('src/budget.ts', text);
     const offset = text.indexOf('n)');
-    let answered: Map<number, string> | undefined;
+    let answered: Map<number, CheckedType> | undefined;
     for (let attempt = 0; attempt < 200 && !answered; attempt++) answered = slow.typesAt(doc('src/budget.ts', text), [{ offset }]);
     expect(logs[0]).toMatch(/ran past 0 ms/);
-    expect(answered?.get(offset)).toBe('number');
+    expect(answered?.get(offset)?.text).toBe('number');
   });
 });
