@@ -80,6 +80,8 @@ export interface ExtractionPlan {
    * function's body, where falling through returns too).
    */
   returnsToCaller?: boolean;
+  /** With returnsToCaller: the enclosing function's declared return type (`: Promise<void>`), when the new function can say the same. */
+  returnType?: string;
   async: boolean;
   /** The selection re-indented one level for the function body. */
   body: string;
@@ -126,6 +128,9 @@ export function planExtraction(tree: Parser.Tree, text: string, range: OffsetRan
   // `: never` keeps the caller's control flow (and the narrowing it implies) as it was.
   const throws = selected[selected.length - 1].type === 'throw_statement';
 
+  // Returning in an async function's place, the new function is async too: what the selection returns
+  // (a value or a promise) then means what it meant there, under the same declared return type.
+  const async = scan.awaits || (returnsToCaller && isAsync(enclosingFunction(list)));
   const callIndent = lineIndent(text, selection.start);
   const unit = indentUnit(text, callIndent, list);
   const previous = selected[0].previousNamedSibling;
@@ -143,7 +148,8 @@ export function planExtraction(tree: Parser.Tree, text: string, range: OffsetRan
       returns: throws ? [] : flow.returns,
       never: throws && typed && !scan.awaits && !returnsToCaller,
       returnsToCaller,
-      async: scan.awaits,
+      returnType: returnsToCaller && typed ? declaredReturnType(tree, text, list, async, flow.typeParameters) : undefined,
+      async,
       body: reindent(text, selection, callIndent, unit, scan.templates),
       unit,
       callIndent,
@@ -198,7 +204,8 @@ export function renderExtraction(plan: ExtractionPlan, name: string): ExtractRes
   const generic = plan.typeParameters?.length ? plan.typeParameters : undefined;
   const declared = generic ? `<${generic.map((t) => t.declaration).join(', ')}>` : '';
   const passed = generic ? `<${generic.map((t) => t.name).join(', ')}>` : '';
-  const functionText = `${plan.async ? 'async ' : ''}function ${name}${declared}(${signature})${plan.never ? ': never' : ''} {\n${plan.body}${returned}\n}`;
+  const annotation = plan.never ? ': never' : (plan.returnType ?? '');
+  const functionText = `${plan.async ? 'async ' : ''}function ${name}${declared}(${signature})${annotation} {\n${plan.body}${returned}\n}`;
   const call = `${plan.async ? 'await ' : ''}${name}${passed}(${parameters.map((p) => p.name).join(', ')})`;
   const callText = callFor(plan, plan.returnsToCaller ? `return ${call}` : call, semicolon);
   const replacements: TextReplacement[] = plan.atTopLevel
@@ -321,6 +328,34 @@ function alwaysExits(statement: SyntaxNode): boolean {
     default:
       return false;
   }
+}
+
+/**
+ * The return type the enclosing function declares (`: Promise<void>`), for
+ * the new function that returns in its place: inference alone can be wider
+ * (`new Promise(...)` is `Promise<unknown>`). Only when both functions are
+ * async or both are not, the function is not a generator, and every name in
+ * the type is visible at the top level.
+ */
+function declaredReturnType(tree: Parser.Tree, text: string, list: SyntaxNode, async: boolean, typeParameters: readonly TypeParameterText[]): string | undefined {
+  const fn = enclosingFunction(list);
+  if (!fn || fn.type.startsWith('generator') || fn.children.some((c) => c.type === '*')) return undefined;
+  if (isAsync(fn) !== async) return undefined;
+  const annotation = fn.childForFieldName('return_type');
+  if (!annotation || annotation.type !== 'type_annotation') return undefined;
+  // A type parameter the new function does not declare yet (the map grows) would be unbound there.
+  const declared = new Map(typeParameters.map((t) => [t.name, t]));
+  if (!namesVisibleAtTopLevel(tree, text, annotation, declared) || declared.size !== typeParameters.length) return undefined;
+  return text.slice(annotation.startIndex, annotation.endIndex);
+}
+
+function enclosingFunction(node: SyntaxNode): SyntaxNode | undefined {
+  for (let n: SyntaxNode | null = node; n; n = n.parent) if (FUNCTION_TYPES.has(n.type)) return n;
+  return undefined;
+}
+
+function isAsync(fn: SyntaxNode | undefined): boolean {
+  return fn?.children.some((c) => c.type === 'async') ?? false;
 }
 
 /** `last` is the last statement of a function's body: falling off it returns from the function. */

@@ -348,6 +348,43 @@ function extracted(n: number) {
     );
   });
 
+  test("returning in the caller's place, the new function declares the caller's return type (and is async when the caller is)", () => {
+    check(
+      `${PRELUDE}export async function wait(ms: number): Promise<void> {
+  log(ms);
+  «return new Promise((resolve) => setTimeout(resolve, ms));»
+}
+`,
+      `${PRELUDE}export async function wait(ms: number): Promise<void> {
+  log(ms);
+  return await extracted(ms);
+}
+
+async function extracted(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+`,
+      { parameters: ['ms: number'], returns: [] },
+    );
+    check(
+      `${PRELUDE}export function wait(ms: number): Promise<void> {
+  log(ms);
+  «return new Promise((resolve) => setTimeout(resolve, ms));»
+}
+`,
+      `${PRELUDE}export function wait(ms: number): Promise<void> {
+  log(ms);
+  return extracted(ms);
+}
+
+function extracted(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+`,
+      { parameters: ['ms: number'], returns: [] },
+    );
+  });
+
   test('a selection with a return that ends the function body: falling through returns too', () => {
     check(
       `${PRELUDE}function find(xs: number[], x: number) {
