@@ -149,7 +149,10 @@ class Project {
     fileNames: string[],
     directory: string,
   ) {
-    this.roots = fileNames;
+    // The program starts from the project's declaration files (ambient types: JSX, globals) and grows by the
+    // files asked about: their imports come in through resolution. A big project's other sources stay out,
+    // so the first question costs the edited file's import closure, not the whole project.
+    this.roots = fileNames.filter((f) => /\.d\.[cm]?ts$/.test(f));
     this.included = new Set(fileNames);
     this.libDirectory = dirname(t.getDefaultLibFilePath(options));
     const host: TypeScript.LanguageServiceHost = {
