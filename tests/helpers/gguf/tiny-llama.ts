@@ -1,7 +1,7 @@
 /**
  * Builds a tiny llama-architecture GGUF with seeded random F32 weights and a
  * byte-level BPE tokenizer, so real-llama.cpp tests run offline in seconds.
- * The keys follow shared/notes/models.md: a missing feed_forward_length or
+ * The keys llama.cpp requires for "llama" (measured in our model trials): a missing feed_forward_length or
  * head_count aborts the whole process instead of throwing, so all are written.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
