@@ -7,7 +7,7 @@ import { isAbsolute, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EditTask } from '../protocol/edit-task.js';
 import type { WorkspaceView } from '../protocol/workspace.js';
-import type { OffsetRange } from '../protocol/text.js';
+import { rangesTouch, type OffsetRange } from '../protocol/text.js';
 import { buildPrompt, instructionFor, type PromptParts } from '../protocol/prompt-format.js';
 import { syntaxProblems } from '../syntax/diagnostics.js';
 import { SyntaxDocument } from '../syntax/syntax-document.js';
@@ -93,9 +93,8 @@ function instructionOf(task: EditTask, syntax: SyntaxDocument, scope: EditScope)
 
 /** The syntax error at the range, else the first one in the scope. */
 function syntaxProblemAt(syntax: SyntaxDocument, range: OffsetRange, scope: OffsetRange): string | undefined {
-  const overlaps = (a: OffsetRange, b: OffsetRange) => a.start <= b.end && b.start <= a.end;
   const problems = syntaxProblems(syntax.tree);
-  return (problems.find((p) => overlaps(p.range, range)) ?? problems.find((p) => overlaps(p.range, scope)))?.message;
+  return (problems.find((p) => rangesTouch(p.range, range)) ?? problems.find((p) => rangesTouch(p.range, scope)))?.message;
 }
 
 /** The document's path relative to the workspace, as the training data writes it; its last two segments when outside. */

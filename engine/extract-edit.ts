@@ -12,12 +12,13 @@
 import type { DocumentSnapshot, EditContext, EditOutcome, EditTask } from '../protocol/edit-task.js';
 import type { CheckedType, TypeView } from '../protocol/type-view.js';
 import { END_MARKER } from '../protocol/prompt-format.js';
-import { finishStats, type EditStats } from '../protocol/stats.js';
+import { structuralStats, type EditStats } from '../protocol/stats.js';
 import type { OffsetRange } from '../protocol/text.js';
 import { SyntaxDocument } from '../syntax/syntax-document.js';
+import { syntaxProblems } from '../syntax/diagnostics.js';
 import { isValidIdentifier } from '../drafters/structural/identifier-name.js';
 import { defaultFunctionName, functionNameProblem, planExtraction, renderExtraction, type ExtractionPlan, type Planned } from '../drafters/structural/extract.js';
-import { gatherCandidates, type CandidateReport } from './candidates.js';
+import type { CandidateReport } from './candidates.js';
 import type { ModelEngine } from './edit-pipeline.js';
 import { DEFAULT_EXTRACTED_NAME, type PreparedEdit } from './edit-prompt.js';
 import type { EditScope } from './edit-scope.js';
@@ -66,16 +67,9 @@ export async function extractNamedByModels(
   const plan = withCheckerTypes(planned.plan, task.document, context.types);
   if (task.args.newName) return end(givenName(task, plan, task.args.newName, started));
 
-  const drafters = layers.modelDrafters ? engine.draftersFor('extract') : [];
-  if (drafters.length > 0) context.progress?.(`drafting: ${drafters.length} drafter${drafters.length === 1 ? '' : 's'}`);
-  const { maxOutputTokens, options } = engine.settings;
-  const gathered = await gatherCandidates({
-    structural: [],
-    drafters,
-    draft: { prompt: edit.prompt, maxTokens: Math.min(maxOutputTokens, Math.ceil(edit.scope.text.length / 2) + 64), stop: [END_MARKER] },
-    checker: new SpliceChecker(task.document.languageId, text, edit.scope.range),
-    signal: context.signal,
-  });
+  const { options } = engine.settings;
+  const checker = new SpliceChecker(task.document.languageId, text, edit.scope.range, syntaxProblems(edit.syntax.tree));
+  const gathered = await engine.draftCandidates('extract', edit, checker, context, layers);
   if (gathered.cancelled || context.signal.aborted) return end({ status: 'cancelled' }, gathered.reports);
   const proposed = new Set(gathered.kept.map((c) => nameInExtraction(edit.scope, plan.selection, c.text)).filter((n): n is string => n !== undefined));
   const names: string[] = [];
@@ -170,12 +164,12 @@ function planFor(task: EditTask): Planned {
 function givenName(task: EditTask, plan: ExtractionPlan, name: string, started: number): EditOutcome {
   const problem = functionNameProblem(plan, name);
   if (problem) return { status: 'unavailable', reason: `cannot name the function \`${name}\`: ${problem}` };
-  return extracted(task, plan, name, { mode: 'structural', stats: noModelStats(started) });
+  return extracted(task, plan, name, { mode: 'structural', stats: structuralStats(performance.now() - started) });
 }
 
 function defaultNamed(task: EditTask, plan: ExtractionPlan, why: DefaultReason, started: number): EditOutcome {
   const name = defaultFunctionName(plan, DEFAULT_EXTRACTED_NAME);
-  return extracted(task, plan, name, { mode: 'structural', considered: [name], stats: noModelStats(started), note: DEFAULT_NAME_NOTES[why] });
+  return extracted(task, plan, name, { mode: 'structural', considered: [name], stats: structuralStats(performance.now() - started), note: DEFAULT_NAME_NOTES[why] });
 }
 
 function extracted(
@@ -202,10 +196,6 @@ export function extractTitle(name: string, parameters: number, returns: readonly
   const counted = parameters === 0 ? 'no parameters' : `${parameters} parameter${parameters === 1 ? '' : 's'}`;
   const returned = returns.length === 0 ? '' : `, returns ${returns.map((r) => `\`${r}\``).join(', ')}`;
   return `Extract function \`${name}\` (${counted}${returned}${note ? `; ${note}` : ''})`;
-}
-
-function noModelStats(started: number): EditStats {
-  return finishStats({ drafted: 0, accepted: 0, verifierCalls: 0, outputTokens: 0, wallMs: performance.now() - started });
 }
 
 function escapeRegExp(s: string): string {

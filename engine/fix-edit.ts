@@ -11,8 +11,8 @@
  * go to the model drafters and the exact verify loop.
  */
 import type { EditOutcome, EditTask } from '../protocol/edit-task.js';
-import { finishStats } from '../protocol/stats.js';
-import type { OffsetRange } from '../protocol/text.js';
+import { structuralStats } from '../protocol/stats.js';
+import { lineOf, rangesTouch, type OffsetRange } from '../protocol/text.js';
 import { syntaxProblems, type SyntaxProblem } from '../syntax/diagnostics.js';
 import { SyntaxDocument } from '../syntax/syntax-document.js';
 import { typescriptParseErrors, type ParseError } from '../syntax/parse-errors.js';
@@ -51,12 +51,14 @@ const MAX_REPAIRS = 4;
 const NAMED_TOKEN = /missing `([^`]{1,3})`|^'([^']{1,3})' expected/;
 
 /**
- * The repairs for the diagnostic at `range` in `scope`, nearest first: the
+ * The repairs for the diagnostic at `range` in `scope` of the parsed
+ * document `syntax`, nearest first: the
  * diagnostic's own suggestion, then one-token syntax repairs. Each one parses
  * with the error at the diagnostic gone and no new error.
  */
-export function structuralFixes(languageId: string, text: string, scope: OffsetRange, range: OffsetRange, message: string): FixCandidate[] {
-  const baseline = syntaxProblems(new SyntaxDocument(languageId, text).tree);
+export function structuralFixes(syntax: SyntaxDocument, scope: OffsetRange, range: OffsetRange, message: string): FixCandidate[] {
+  const { languageId, text } = syntax;
+  const baseline = syntaxProblems(syntax.tree);
   const checker = new SpliceChecker(languageId, text, scope, baseline, { requireClean: true });
   const tsErrors = typescriptParseErrors(languageId, text);
   const original = text.slice(scope.start, scope.end);
@@ -73,7 +75,7 @@ export function structuralFixes(languageId: string, text: string, scope: OffsetR
     if (tsErrors.length > 0 && typescriptRejects(languageId, fixed, scope.start, scope.start + c.text.length)) continue;
     keep({ ...c, at: range.start });
   }
-  const targets = baseline.filter((p) => overlaps(p.range, range) || overlaps(p.range, scope));
+  const targets = baseline.filter((p) => rangesTouch(p.range, range) || rangesTouch(p.range, scope));
   if (targets.length > 0) {
     for (const repair of syntaxRepairs(languageId, text, scope, range, baseline, tsErrors, targetsNear(targets, range), message)) keep(repair);
   }
@@ -82,7 +84,7 @@ export function structuralFixes(languageId: string, text: string, scope: OffsetR
 
 /** The problems at the diagnostic; all problems in the scope when none touches it. */
 function targetsNear(problems: SyntaxProblem[], range: OffsetRange): SyntaxProblem[] {
-  const at = problems.filter((p) => overlaps(p.range, range));
+  const at = problems.filter((p) => rangesTouch(p.range, range));
   return at.length > 0 ? at : problems;
 }
 
@@ -157,7 +159,7 @@ function syntaxRepairs(
     if (tsErrors.length > 0 && typescriptRejects(languageId, fixed, scope.start, scopeEnd)) continue;
     const scopeText = fixed.slice(scope.start, scopeEnd);
     const name = edit.remove > 0 ? `fix: delete \`${text[edit.at]}\`` : `fix: insert \`${edit.insert}\``;
-    out.push({ name: `${name} at line ${lineNumber(text, edit.at)}`, text: scopeText, at: edit.at });
+    out.push({ name: `${name} at line ${lineOf(text, edit.at)}`, text: scopeText, at: edit.at });
     // Alternatives for the verifier to rank come from near the first repair: a few more parses, not the whole budget.
     budget = Math.min(budget, parses + ALTERNATIVE_PARSES);
     first ??= edit;
@@ -218,9 +220,6 @@ function count(s: string, c: string): number {
   return n;
 }
 
-function overlaps(a: OffsetRange, b: OffsetRange): boolean {
-  return a.start <= b.end && b.start <= a.end;
-}
 
 function lineStart(text: string, offset: number, linesBefore: number): number {
   let p = offset;
@@ -238,11 +237,6 @@ function lineEnd(text: string, offset: number, linesAfter: number): number {
   return p;
 }
 
-function lineNumber(text: string, offset: number): number {
-  let line = 1;
-  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
-  return line;
-}
 
 /**
  * A fix with no models loaded: the repair nearest the diagnostic, applied
@@ -253,8 +247,8 @@ export function fixWithoutModels(task: EditTask): EditOutcome | undefined {
   const started = performance.now();
   const prepared = prepareEdit(task);
   if (!prepared.ok) return undefined;
-  const { scope, message } = prepared.edit;
-  const repairs = structuralFixes(task.document.languageId, task.document.text, scope.range, task.range, message ?? '');
+  const { scope, message, syntax } = prepared.edit;
+  const repairs = structuralFixes(syntax, scope.range, task.range, message ?? '');
   if (repairs.length === 0) return undefined;
   const best = repairs[0];
   return {
@@ -263,7 +257,7 @@ export function fixWithoutModels(task: EditTask): EditOutcome | undefined {
       title: `Fix: ${firstLine(message ?? '')}`,
       mode: 'structural',
       edits: [{ uri: task.document.uri, version: task.document.version, replacements: minimalReplacements(scope.text, best.text, scope.range.start) }],
-      stats: finishStats({ drafted: 0, accepted: 0, verifierCalls: 0, outputTokens: 0, wallMs: performance.now() - started }),
+      stats: structuralStats(performance.now() - started),
       considered: repairs.map((r) => r.name),
     },
   };

@@ -13,7 +13,7 @@
 import type { EditContext, EditKind, EditOutcome, EditTask, FileEdit } from '../protocol/edit-task.js';
 import type { TextReplacement } from '../protocol/text.js';
 import { buildCompletion, END_MARKER } from '../protocol/prompt-format.js';
-import { finishStats, type EditStats } from '../protocol/stats.js';
+import { structuralStats, type EditStats } from '../protocol/stats.js';
 import type { Drafter } from '../drafters/drafter.js';
 import { candidateSource, InputLookupDrafter } from '../drafters/input-lookup-drafter.js';
 import type { GreedyVerifier } from '../verifier/greedy-verifier.js';
@@ -27,6 +27,7 @@ import { minimalReplacements } from './minimal-edits.js';
 import { namedCandidates, nameInCandidate, renameSite, type NamedCandidate, type RenameSite } from './name-suggestion.js';
 import { fixCandidates, renamedScope, type TextCandidate } from './structural-candidates.js';
 import { SpliceChecker } from './syntax-filter.js';
+import { syntaxProblems } from '../syntax/diagnostics.js';
 import { structuralFixes, type FixCandidate } from './fix-edit.js';
 import type { EngineLearning } from './learning/edit-learning.js';
 import { extractNamedByModels } from './extract-edit.js';
@@ -145,6 +146,30 @@ export class SpeculativeEngine implements ModelEngine {
     return result;
   }
 
+  /**
+   * Layer 1's `structural` candidates and the drafters' candidates for one
+   * request of `kind`, each kept only when `checker` passes it; the drafters
+   * write for the edit's prompt, at most about half the scope's length in
+   * tokens plus some. Reported in progress and logged.
+   */
+  async draftCandidates(
+    kind: EditKind,
+    edit: PreparedEdit,
+    checker: SpliceChecker,
+    context: Pick<EditContext, 'signal' | 'progress'>,
+    layers: SpeculationLayers,
+    structural: TextCandidate[] = [],
+    onKept?: (candidate: TextCandidate) => void,
+  ): Promise<GatheredCandidates> {
+    const drafters = layers.modelDrafters ? this.draftersFor(kind) : [];
+    if (drafters.length > 0) context.progress?.(`drafting: ${drafters.length} drafter${drafters.length === 1 ? '' : 's'}`);
+    const maxTokens = Math.min(this.maxOutputTokens, Math.ceil(edit.scope.text.length / 2) + 64);
+    const gathered = await gatherCandidates({ structural, drafters, draft: { prompt: edit.prompt, maxTokens, stop: [END_MARKER] }, checker, signal: context.signal, onKept });
+    const logger = this.options.logger;
+    for (const r of gathered.reports) logger?.debug(`candidate ${r.name} (${r.layer}, ${r.ms.toFixed(0)} ms): ${r.status}${r.reason ? `: ${r.reason}` : ''}`);
+    return gathered;
+  }
+
   /** The drafters for one request of `kind` (learning may skip some; call once per request). */
   draftersFor(kind: EditKind): CandidateDrafter[] {
     const drafters = (this.options.drafters ?? []).filter((d) => d.kinds.includes(kind));
@@ -165,7 +190,7 @@ class EditRun {
     private readonly layers: SpeculationLayers,
     private readonly started: number,
   ) {
-    this.checker = new SpliceChecker(task.document.languageId, task.document.text, edit.scope.range, undefined, { requireClean: task.kind === 'fix' });
+    this.checker = new SpliceChecker(task.document.languageId, task.document.text, edit.scope.range, syntaxProblems(edit.syntax.tree), { requireClean: task.kind === 'fix' });
   }
 
   private get scope(): EditScope {
@@ -229,11 +254,10 @@ class EditRun {
    * drafters and the exact verify loop rewrite the scope.
    */
   async fix(): Promise<EngineRun> {
-    const text = this.task.document.text;
-    const repairs = this.layers.structural ? structuralFixes(this.task.document.languageId, text, this.scope.range, this.task.range, this.edit.message ?? '') : [];
+    const repairs = this.layers.structural ? structuralFixes(this.edit.syntax, this.scope.range, this.task.range, this.edit.message ?? '') : [];
     if (repairs.length === 0) return this.rewrite();
     const names = repairs.map((r) => r.name);
-    if (repairs.length === 1) return this.fixedBy(repairs[0], names, 'structural', finishStats({ drafted: 0, accepted: 0, verifierCalls: 0, outputTokens: 0, wallMs: 0 }));
+    if (repairs.length === 1) return this.fixedBy(repairs[0], names, 'structural', structuralStats(0));
     const ranking = await this.engine.oneAtATime(() =>
       this.engine.settings.verifier.rankCandidates(this.edit.prompt, repairs.map((r) => `${r.text}\n`), { stop: [END_MARKER], signal: this.context.signal }),
     );
@@ -241,7 +265,7 @@ class EditRun {
     if (ranking.status === 'unavailable') {
       // e.g. the scope is too long for the verifier's context: the repair nearest the diagnostic, unranked.
       this.engine.settings.options.logger?.debug(`fix: repairs not ranked (${ranking.reason}); taking the nearest`);
-      return this.fixedBy(repairs[0], names, 'structural', finishStats({ drafted: 0, accepted: 0, verifierCalls: 0, outputTokens: 0, wallMs: 0 }));
+      return this.fixedBy(repairs[0], names, 'structural', structuralStats(0));
     }
     const order = [...ranking.scores].sort((a, b) => b.agreement - a.agreement);
     this.engine.settings.options.logger?.debug(`fix: ${order.map((o) => `${repairs[o.candidate].name} ${(o.agreement * 100).toFixed(0)}%`).join(', ')}`);
@@ -309,20 +333,8 @@ class EditRun {
   }
 
   private async gather(kind: EditKind, structural: TextCandidate[], signal: AbortSignal, onKept?: (candidate: TextCandidate) => void): Promise<GatheredCandidates> {
-    const drafters = this.layers.modelDrafters ? this.engine.draftersFor(kind) : [];
-    if (drafters.length > 0) this.context.progress?.(`drafting: ${drafters.length} drafter${drafters.length === 1 ? '' : 's'}`);
-    const maxTokens = Math.min(this.engine.settings.maxOutputTokens, Math.ceil(this.scope.text.length / 2) + 64);
-    const gathered = await gatherCandidates({
-      structural,
-      drafters,
-      draft: { prompt: this.edit.prompt, maxTokens, stop: [END_MARKER] },
-      checker: this.checker,
-      signal,
-      onKept,
-    });
+    const gathered = await this.engine.draftCandidates(kind, this.edit, this.checker, { signal, progress: this.context.progress }, this.layers, structural, onKept);
     this.reports = gathered.reports;
-    const logger = this.engine.settings.options.logger;
-    for (const r of gathered.reports) logger?.debug(`candidate ${r.name} (${r.layer}, ${r.ms.toFixed(0)} ms): ${r.status}${r.reason ? `: ${r.reason}` : ''}`);
     return gathered;
   }
 

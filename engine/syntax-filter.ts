@@ -5,7 +5,7 @@
  * same check before it becomes an edit. "Adds" compares with the document as
  * it is: a fix may leave other errors of the file alone.
  */
-import type { OffsetRange } from '../protocol/text.js';
+import { lineOf, type OffsetRange } from '../protocol/text.js';
 import { syntaxProblems, type SyntaxProblem } from '../syntax/diagnostics.js';
 import { SyntaxDocument } from '../syntax/syntax-document.js';
 
@@ -53,8 +53,3 @@ export class SpliceChecker {
   }
 }
 
-function lineOf(text: string, offset: number): number {
-  let line = 1;
-  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
-  return line;
-}

@@ -15,7 +15,7 @@
  */
 import type Parser from 'tree-sitter';
 import type { DocumentSnapshot, EditContext, EditOutcome, FileEdit } from '../protocol/edit-task.js';
-import { finishStats } from '../protocol/stats.js';
+import { structuralStats } from '../protocol/stats.js';
 import type { TextReplacement } from '../protocol/text.js';
 import type { ModuleSummary, WorkspaceView } from '../protocol/workspace.js';
 import { SyntaxDocument } from '../syntax/syntax-document.js';
@@ -46,7 +46,7 @@ export async function renameInWorkspace(document: DocumentSnapshot, offset: numb
         title: `Rename \`${oldName}\` to \`${newName}\` (${occurrences} occurrences${edits.length > 1 ? ` in ${edits.length} files` : ''})`,
         mode: 'structural',
         edits,
-        stats: finishStats({ drafted: 0, accepted: 0, verifierCalls: 0, outputTokens: 0, wallMs: performance.now() - started }),
+        stats: structuralStats(performance.now() - started),
       },
     };
   };

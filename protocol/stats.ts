@@ -56,6 +56,11 @@ export function finishStats(s: Omit<EditStats, 'acceptance' | 'tokensPerCall'>):
   };
 }
 
+/** An edit made without model work (a syntax-tree transform): nothing drafted or verified. */
+export function structuralStats(wallMs: number): EditStats {
+  return finishStats({ drafted: 0, accepted: 0, verifierCalls: 0, outputTokens: 0, wallMs });
+}
+
 export function formatStats(s: EditStats): string {
   return (
     `drafted ${s.drafted}, accepted ${s.accepted} (${(s.acceptance * 100).toFixed(1)}%), ` +

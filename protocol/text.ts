@@ -31,3 +31,15 @@ export function applyReplacements(text: string, replacements: readonly TextRepla
   }
   return out + text.slice(cursor);
 }
+
+/** 1-based line number of `offset` in `text`, for messages. */
+export function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
+/** The ranges overlap or touch (an empty range at either end counts). */
+export function rangesTouch(a: OffsetRange, b: OffsetRange): boolean {
+  return a.start <= b.end && b.start <= a.end;
+}

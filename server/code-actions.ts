@@ -6,6 +6,7 @@ import type { OpenDocument } from './document-store.js';
 import type { ActionData } from './action-data.js';
 import { offsetRangeStrict, toLspRange } from './positions.js';
 import { syntaxDiagnostics } from './diagnostics.js';
+import { rangesTouch } from '../protocol/text.js';
 
 export interface ActionClientSupport {
   /** The client can resolve `edit` lazily (codeAction/resolve). */
@@ -60,7 +61,7 @@ export function codeActionsAt(doc: OpenDocument, params: CodeActionParams, suppo
 function fixableDiagnostics(doc: OpenDocument, params: CodeActionParams, range: { start: number; end: number }): Diagnostic[] {
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
-  const own = doc.syntax ? syntaxDiagnostics(doc).filter((d) => overlaps(offsetRangeStrict(doc.text, d.range), range)) : [];
+  const own = doc.syntax ? syntaxDiagnostics(doc).filter((d) => rangesTouch(offsetRangeStrict(doc.text, d.range), range)) : [];
   for (const d of [...(params.context.diagnostics ?? []), ...own]) {
     const key = `${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character}:${d.message}`;
     if (seen.has(key)) continue;
@@ -70,9 +71,6 @@ function fixableDiagnostics(doc: OpenDocument, params: CodeActionParams, range: 
   return out;
 }
 
-function overlaps(a: { start: number; end: number }, b: { start: number; end: number }): boolean {
-  return a.start <= b.end && b.start <= a.end;
-}
 
 function firstLine(s: string): string {
   const line = s.split('\n')[0];

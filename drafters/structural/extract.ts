@@ -1,5 +1,5 @@
 import type Parser from 'tree-sitter';
-import type { OffsetRange, TextReplacement } from '../../protocol/text.js';
+import { lineOf, type OffsetRange, type TextReplacement } from '../../protocol/text.js';
 import type { TypeParameterText } from '../../protocol/type-view.js';
 import { ancestorsOf } from '../../syntax/ancestry.js';
 import { VALUE, type DeclarationOccurrence, type NameOccurrence } from '../../syntax/name-occurrence.js';
@@ -631,9 +631,4 @@ function reindent(text: string, selection: OffsetRange, callIndent: string, unit
     .join('\n');
 }
 
-function lineOf(text: string, offset: number): number {
-  let line = 1;
-  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
-  return line;
-}
 

@@ -1,5 +1,5 @@
 import type Parser from 'tree-sitter';
-import type { OffsetRange, TextReplacement } from '../../protocol/text.js';
+import { lineOf, type OffsetRange, type TextReplacement } from '../../protocol/text.js';
 import { isIntrinsicTagName, TYPE, type BindingKind, type NameOccurrence } from '../../syntax/name-occurrence.js';
 import { NameIndex, nameLeafAt, resolveName, type Binding } from '../../syntax/name-resolution.js';
 import { newNameProblem } from './identifier-name.js';
@@ -160,8 +160,3 @@ function refuse(text: string, occurrence: NameOccurrence, why: string): RenameRe
   return { ok: false, reason: `${why} (line ${lineOf(text, occurrence.start)})` };
 }
 
-function lineOf(text: string, offset: number): number {
-  let line = 1;
-  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
-  return line;
-}

@@ -52,7 +52,7 @@ function fixesFor(text: string, offset: number) {
   expect(problems.length).toBeGreaterThan(0);
   const nearest = [...problems].sort((a, b) => Math.abs(a.range.start - offset) - Math.abs(b.range.start - offset))[0];
   const scope = editScope('fix', doc.tree, text, nearest.range);
-  const fixes = structuralFixes('typescript', text, scope.range, nearest.range, nearest.message);
+  const fixes = structuralFixes(doc, scope.range, nearest.range, nearest.message);
   return fixes.map((f) => ({ ...f, document: text.slice(0, scope.range.start) + f.text + text.slice(scope.range.end) }));
 }
 
@@ -75,7 +75,7 @@ describe('one-token syntax repairs', () => {
   test('clean code has no repair', () => {
     const doc = new SyntaxDocument('typescript', SOURCE);
     const scope = editScope('fix', doc.tree, SOURCE, { start: 100, end: 100 });
-    expect(structuralFixes('typescript', SOURCE, scope.range, { start: 100, end: 100 }, 'Something is wrong.')).toEqual([]);
+    expect(structuralFixes(doc, scope.range, { start: 100, end: 100 }, 'Something is wrong.')).toEqual([]);
   });
 
   test("a suggestion that would not parse (\"')' expected.\" at the wrong place) is not offered", () => {
@@ -83,7 +83,7 @@ describe('one-token syntax repairs', () => {
     const at = text.indexOf('; i++)');
     const doc = new SyntaxDocument('typescript', text);
     const scope = editScope('fix', doc.tree, text, { start: at, end: at });
-    const fixes = structuralFixes('typescript', text, scope.range, { start: at + 1, end: at + 1 }, "')' expected.");
+    const fixes = structuralFixes(doc, scope.range, { start: at + 1, end: at + 1 }, "')' expected.");
     expect(fixes.length).toBeGreaterThan(0);
     for (const f of fixes) {
       const fixed = text.slice(0, scope.range.start) + f.text + text.slice(scope.range.end);

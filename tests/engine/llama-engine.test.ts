@@ -27,8 +27,6 @@ import { SOURCE, offsetOf, task, taskAt } from './engine-helpers.js';
 
 const MAX_OUTPUT = 40;
 const BROKEN = SOURCE.replace('Math.round(taxed', 'Math.round(taxd');
-const UNCLOSED = SOURCE.replace('item.price)}`);', 'item.price)}`;');
-const UNCLOSED_AT = UNCLOSED.indexOf('`;\n  return lines') + 1;
 const DID_YOU_MEAN = { diagnostic: { message: "Cannot find name 'taxd'. Did you mean 'taxed'?" } };
 const MODEL_OPTIONS = { threads: 1, contextSize: 2048, gpu: false as const, kvCacheType: 'F32' as const };
 
