@@ -2,6 +2,7 @@ import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { readFileSync } from 'node:fs';
 import { startServer } from './server.js';
 import { createOrchestrator } from '../engine/create-orchestrator.js';
+import { setLlamaLogSink } from '../verifier/llama-log.js';
 
 const HELP = `specedit: a TypeScript language server for fast LLM code edits (multi-layer speculation)
 
@@ -30,6 +31,8 @@ if (args.includes('--help') || args.includes('-h')) {
   process.stdout.write(`${version}\n`);
 } else if (args.includes('--stdio')) {
   const connection = createConnection(ProposedFeatures.all);
+  // llama.cpp's own lines go to the editor's log beside ours (stdout is the protocol).
+  setLlamaLogSink((level, message) => connection.console[level](`llama.cpp: ${message}`));
   startServer(connection, { version, createOrchestrator });
 } else {
   process.stderr.write(`specedit: unknown arguments ${JSON.stringify(args)}\n\n${HELP}`);

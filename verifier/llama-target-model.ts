@@ -7,6 +7,7 @@
  */
 import { getLlama, LlamaLogLevel, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token as LlamaToken, type ControlledEvaluateInputItem } from 'node-llama-cpp';
 import { checkGgufFile, ModelFileError } from './model-resolver.js';
+import { llamaLogger, loadErrorReason, withLlamaErrors } from './llama-log.js';
 import type { TargetModel, TargetSequence, Token } from './target-model.js';
 
 export interface LlamaTargetModelOptions {
@@ -34,7 +35,7 @@ const bindings = new Map<'auto' | false, Promise<Llama>>();
 function sharedLlama(gpu: 'auto' | false): Promise<Llama> {
   let llama = bindings.get(gpu);
   if (!llama) {
-    llama = getLlama({ gpu, build: 'never', logLevel: LlamaLogLevel.warn });
+    llama = getLlama({ gpu, build: 'never', logLevel: LlamaLogLevel.warn, logger: llamaLogger });
     bindings.set(gpu, llama);
   }
   return llama;
@@ -62,12 +63,12 @@ export class LlamaTargetModel implements TargetModel {
   static async load(options: LlamaTargetModelOptions): Promise<LlamaTargetModel> {
     await checkGgufFile(options.modelPath);
     const llama = options.llama ?? (await sharedLlama(options.gpu ?? 'auto'));
-    let model: LlamaModel;
-    try {
-      model = await llama.loadModel({ modelPath: options.modelPath, gpuLayers: options.gpu === false ? 0 : 'auto' });
-    } catch (error) {
-      throw new ModelFileError(options.modelPath, `llama.cpp could not load ${options.modelPath}: ${(error as Error).message}`, { cause: error });
+    const loaded = await withLlamaErrors(() => llama.loadModel({ modelPath: options.modelPath, gpuLayers: options.gpu === false ? 0 : 'auto' }));
+    if (!loaded.ok) {
+      const reason = loadErrorReason(loaded.lines) ?? (loaded.error as Error).message;
+      throw new ModelFileError(options.modelPath, `llama.cpp could not load ${options.modelPath}: ${reason}; re-download or re-export it`, { cause: loaded.error });
     }
+    const model: LlamaModel = loaded.value;
     try {
       return new LlamaTargetModel(model, await model.createContext(contextOptions(options)));
     } catch (error) {

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LlamaTargetModel } from '../../verifier/llama-target-model.js';
 import { ModelFileError, resolveModelReference } from '../../verifier/model-resolver.js';
+import { setLlamaLogSink } from '../../verifier/llama-log.js';
+import { jest } from '@jest/globals';
 import { tinyLlamaGguf } from '../helpers/gguf/tiny-llama.js';
 
 let dir: string;
@@ -57,9 +59,26 @@ describe('LlamaTargetModel.load', () => {
   test.each([
     ['missing', 'nope.gguf', /model file not found: .*nope\.gguf/],
     ['incomplete (would abort the process in llama.cpp)', 'no-heads.gguf', /missing llama\.feed_forward_length/],
-    ['truncated tensor data', 'truncated.gguf', /llama\.cpp could not load .*truncated\.gguf/],
+    ['truncated tensor data', 'truncated.gguf', /llama\.cpp could not load .*truncated\.gguf: tensor '[\w.]+' data is not within the file bounds, model is corrupted or incomplete; re-download or re-export it/],
   ])('%s file: an error naming it, and the process survives', async (_name, file, message) => {
     const error = await rejection(LlamaTargetModel.load({ modelPath: join(dir, file), gpu: false }));
     expect(error.message).toMatch(message);
+  });
+
+  test("llama.cpp's own lines go to the configured sink, not to console", async () => {
+    const lines: string[] = [];
+    const warn = jest.spyOn(console, 'warn');
+    const error = jest.spyOn(console, 'error');
+    setLlamaLogSink((level, message) => lines.push(`${level}: ${message}`));
+    try {
+      await rejection(LlamaTargetModel.load({ modelPath: join(dir, 'truncated.gguf'), gpu: false }));
+    } finally {
+      setLlamaLogSink(null);
+    }
+    expect(lines).toContainEqual(expect.stringMatching(/^error: .*failed to load model/));
+    expect(warn).not.toHaveBeenCalled();
+    expect(error).not.toHaveBeenCalled();
+    warn.mockRestore();
+    error.mockRestore();
   });
 });
