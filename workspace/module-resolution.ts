@@ -2,9 +2,9 @@
  * Relative module specifiers resolved the way TypeScript resolves them
  * (moduleResolution node16/bundler for relative paths): `./x.js` names the
  * source `x.ts` that compiles to it, `./x` tries the source extensions, then
- * `./x/index.*`. Bare specifiers (packages, `node:` modules, path aliases)
- * are not workspace files here: undefined. Pure: `exists` says which paths
- * are workspace files.
+ * `./x/index.*`. Bare specifiers are not resolved here: path-aliases.ts
+ * resolves those the project's configuration maps to workspace files.
+ * Pure: `exists` says which paths are workspace files.
  */
 import { dirname, extname, join, resolve } from 'node:path';
 

@@ -19,7 +19,8 @@ import type { ModuleSummary, WorkspaceView } from '../protocol/workspace.js';
 import { summarizeModule } from '../syntax/module-summary.js';
 import { SyntaxDocument } from '../syntax/syntax-document.js';
 import { languageFor } from '../syntax/language.js';
-import { isSourceFile, resolveModule } from './module-resolution.js';
+import { isRelativeSpecifier, isSourceFile, resolveModule } from './module-resolution.js';
+import { isConfigFile, PathAliases } from './path-aliases.js';
 
 /** Folders never indexed: dependencies, VCS data, build output. */
 export const SKIPPED_FOLDERS: ReadonlySet<string> = new Set(['node_modules', '.git', 'dist', 'build']);
@@ -65,10 +66,13 @@ export class WorkspaceIndex implements WorkspaceView {
   private importers: Map<string, Set<string>> | undefined;
   private readonly maxFiles: number;
   private readonly maxFileBytes: number;
+  /** Bare specifiers mapped by tsconfig `paths` / `baseUrl`. */
+  private readonly aliases: PathAliases;
 
   constructor(private readonly options: WorkspaceIndexOptions = {}) {
     this.maxFiles = options.maxFiles ?? DEFAULT_MAX_FILES;
     this.maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+    this.aliases = new PathAliases(options.logger);
   }
 
   /** Starts the background crawl of the workspace folders (`file:` URIs; others are ignored). */
@@ -109,6 +113,7 @@ export class WorkspaceIndex implements WorkspaceView {
   /** workspace/didChangeWatchedFiles: a file was created or changed on disk. */
   async fileChanged(uri: string): Promise<void> {
     const path = pathOf(uri);
+    if (path !== undefined && isConfigFile(path)) return this.configChanged();
     if (path === undefined || !isSourceFile(path) || this.files.get(path)?.open || !this.inWorkspace(path)) return;
     await this.reread(path, uri);
   }
@@ -116,8 +121,15 @@ export class WorkspaceIndex implements WorkspaceView {
   /** workspace/didChangeWatchedFiles: a file was deleted (an open document stays). */
   fileDeleted(uri: string): void {
     const path = pathOf(uri);
+    if (path !== undefined && isConfigFile(path)) return this.configChanged();
     if (path === undefined || this.files.get(path)?.open) return;
     if (this.files.delete(path)) this.importers = undefined;
+  }
+
+  /** A tsconfig.json or jsconfig.json was created, changed or deleted: aliases may resolve elsewhere now. */
+  private configChanged(): void {
+    this.aliases.forget();
+    this.importers = undefined;
   }
 
   summary(uri: string): ModuleSummary | undefined {
@@ -128,7 +140,7 @@ export class WorkspaceIndex implements WorkspaceView {
   resolve(fromUri: string, specifier: string): string | undefined {
     const from = pathOf(fromUri);
     if (from === undefined) return undefined;
-    const path = resolveModule(from, specifier, (p) => this.files.has(p));
+    const path = this.resolvePath(from, specifier, (p) => this.files.has(p));
     return path === undefined ? undefined : this.files.get(path)!.uri;
   }
 
@@ -147,7 +159,7 @@ export class WorkspaceIndex implements WorkspaceView {
       if (!summary) continue;
       const specifiers = new Set([...summary.imports.map((i) => i.specifier), ...summary.exports.flatMap((e) => (e.from === undefined ? [] : [e.from]))]);
       for (const specifier of specifiers) {
-        const target = resolveModule(path, specifier, exists);
+        const target = this.resolvePath(path, specifier, exists);
         if (target === undefined) continue;
         let set = importers.get(target);
         if (!set) importers.set(target, (set = new Set()));
@@ -155,6 +167,11 @@ export class WorkspaceIndex implements WorkspaceView {
       }
     }
     return importers;
+  }
+
+  /** Relative specifiers by path alone; bare ones through the configuration's `paths` and `baseUrl`. */
+  private resolvePath(from: string, specifier: string, exists: (path: string) => boolean): string | undefined {
+    return isRelativeSpecifier(specifier) ? resolveModule(from, specifier, exists) : this.aliases.resolve(from, specifier, exists);
   }
 
   private summaryAt(path: string): ModuleSummary | undefined {

@@ -89,7 +89,7 @@ test('rename of an exported function: one versioned TextDocumentEdit per file, n
   });
   expect(v2).toBe(2);
   // The watchers the client supports were registered for the source files.
-  expect(client.registrations).toContainEqual(expect.objectContaining({ method: 'workspace/didChangeWatchedFiles', registerOptions: { watchers: [{ globPattern: '**/*.{ts,tsx,js,jsx,mts,cts,mjs,cjs}' }] } }));
+  expect(client.registrations).toContainEqual(expect.objectContaining({ method: 'workspace/didChangeWatchedFiles', registerOptions: { watchers: [{ globPattern: '**/*.{ts,tsx,js,jsx,mts,cts,mjs,cjs}' }, { globPattern: '**/{tsconfig,jsconfig}*.json' }] } }));
 });
 
 test('a rename at an import stays in its file; one at a namespace member renames the export', async () => {
@@ -138,6 +138,18 @@ test('didChangeWatchedFiles brings a new importer into the index', async () => {
   await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uri('extra.ts'), type: 1 }] });
   const after = await renameAt('math.ts', 'total(', 'grandTotal');
   expect(apply(after)['extra.ts']).toBe("import { grandTotal } from './math.js';\ngrandTotal([]);\n");
+});
+
+test('importers through tsconfig `paths` are renamed too; a configuration change is picked up', async () => {
+  writeFileSync(join(root, 'tsconfig.json'), '{ "compilerOptions": { "baseUrl": ".", "paths": { "@/*": ["./*"] } } }\n');
+  writeFileSync(join(root, 'aliased.ts'), "import { total } from '@/math';\nexport const a = total([5]);\n");
+  await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uri('tsconfig.json'), type: 1 }, { uri: uri('aliased.ts'), type: 1 }] });
+  await client.open(uri('math.ts'), FILES['math.ts']);
+  expect(apply(await renameAt('math.ts', 'total(', 'grandTotal'))['aliased.ts']).toBe("import { grandTotal } from '@/math';\nexport const a = grandTotal([5]);\n");
+
+  writeFileSync(join(root, 'tsconfig.json'), '{ "compilerOptions": {} }\n');
+  await client.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uri('tsconfig.json'), type: 2 }] });
+  expect(names(await renameAt('math.ts', 'total(', 'grandTotal'))).not.toContain('aliased.ts');
 });
 
 describe('edits of several files at the edge', () => {

@@ -174,3 +174,78 @@ describe('the index', () => {
     expect(index.summary(uri('node_modules/late.ts'))).toBeUndefined();
   });
 });
+
+describe('bare specifiers the configuration maps (tsconfig paths, baseUrl)', () => {
+  let root: string;
+  const uri = (path: string) => pathToFileURL(join(root, path)).href;
+  const write = (path: string, text: string) => {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+  };
+  const names = (uris: string[]) => uris.map((u) => u.slice(pathToFileURL(root).href.length + 1)).sort();
+
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'specedit-aliases-'));
+    // `extends`, comments and trailing commas: TypeScript reads the configuration, not JSON.parse.
+    write('tsconfig.base.json', '{\n  // shared\n  "compilerOptions": { "baseUrl": ".", "paths": { "@/*": ["src/*"], "@lib": ["src/lib/index.ts"], "#gen/*": ["generated/*", "src/fallback/*"] }, },\n}\n');
+    write('tsconfig.json', '{ "extends": "./tsconfig.base.json", "compilerOptions": { "moduleResolution": "bundler", "module": "esnext" } }\n');
+    write('src/lib/math.ts', 'export function add(a: number, b: number): number {\n  return a + b;\n}\n');
+    write('src/lib/index.ts', "export * from './math';\n");
+    write('src/fallback/only.ts', 'export const only = 1;\n');
+    write('src/app.ts', "import { add } from '@/lib/math';\nimport { only } from '#gen/only';\nimport React from 'react';\n");
+    write('src/barrel.ts', "import { add } from '@lib';\n");
+    write('src/base.ts', "import { add } from 'src/lib/math.js';\n");
+    // A nested project with its own configuration: its aliases, not the root's.
+    write('tools/jsconfig.json', '{ "compilerOptions": { "paths": { "~/*": ["./*"] } } }\n');
+    write('tools/run.js', "import { helper } from '~/helper';\nimport { add } from '@/lib/math';\n");
+    write('tools/helper.js', 'export function helper() {}\n');
+  });
+
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  async function started() {
+    const index = new WorkspaceIndex();
+    await index.start([pathToFileURL(root).href]);
+    return index;
+  }
+
+  test('paths patterns, exact aliases, substitution fallbacks and baseUrl resolve to workspace files', async () => {
+    const index = await started();
+    expect(index.resolve(uri('src/app.ts'), '@/lib/math')).toBe(uri('src/lib/math.ts'));
+    expect(index.resolve(uri('src/app.ts'), '#gen/only')).toBe(uri('src/fallback/only.ts'));
+    expect(index.resolve(uri('src/barrel.ts'), '@lib')).toBe(uri('src/lib/index.ts'));
+    expect(index.resolve(uri('src/base.ts'), 'src/lib/math.js')).toBe(uri('src/lib/math.ts'));
+    expect(index.resolve(uri('src/app.ts'), 'react')).toBeUndefined();
+    expect(index.resolve(uri('src/app.ts'), '@/lib/missing')).toBeUndefined();
+    expect(names(index.importersOf(uri('src/lib/math.ts')))).toEqual(['src/app.ts', 'src/base.ts', 'src/lib/index.ts']);
+    expect(names(index.importersOf(uri('src/lib/index.ts')))).toEqual(['src/barrel.ts']);
+  });
+
+  test('the nearest configuration decides', async () => {
+    const index = await started();
+    expect(index.resolve(uri('tools/run.js'), '~/helper')).toBe(uri('tools/helper.js'));
+    expect(index.resolve(uri('tools/run.js'), '@/lib/math')).toBeUndefined();
+    expect(index.resolve(uri('src/app.ts'), '~/helper')).toBeUndefined();
+  });
+
+  test('a changed or deleted configuration is read again', async () => {
+    const index = await started();
+    expect(names(index.importersOf(uri('src/lib/math.ts')))).toContain('src/app.ts');
+    write('tsconfig.base.json', '{ "compilerOptions": { "paths": { "@app/*": ["src/*"] } } }\n');
+    await index.fileChanged(uri('tsconfig.base.json'));
+    expect(index.resolve(uri('src/app.ts'), '@/lib/math')).toBeUndefined();
+    expect(index.resolve(uri('src/app.ts'), '@app/lib/math')).toBe(uri('src/lib/math.ts'));
+    expect(names(index.importersOf(uri('src/lib/math.ts')))).toEqual(['src/lib/index.ts']);
+    rmSync(join(root, 'tools/jsconfig.json'));
+    index.fileDeleted(uri('tools/jsconfig.json'));
+    expect(index.resolve(uri('tools/run.js'), '~/helper')).toBeUndefined();
+    expect(index.resolve(uri('tools/run.js'), '@app/lib/math')).toBe(uri('src/lib/math.ts'));
+  });
+
+  test('an unreadable configuration maps nothing and breaks nothing', async () => {
+    write('tsconfig.json', '{ "extends": "./missing.json", "compilerOptions": { "paths": { "@/*": ["src/*"] } ');
+    const index = await started();
+    expect(index.resolve(uri('src/lib/index.ts'), './math')).toBe(uri('src/lib/math.ts'));
+    expect(() => index.resolve(uri('src/app.ts'), '@/lib/math')).not.toThrow();
+  });
+});
