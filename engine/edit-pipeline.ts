@@ -3,6 +3,7 @@ import { languageFor } from '../syntax/language.js';
 import { fixWithoutModels } from './fix-edit.js';
 import { renameInWorkspace } from './workspace-rename.js';
 import { extractEdit } from './extract-edit.js';
+import { CrlfDocument } from './line-endings.js';
 
 /**
  * The model layers (drafters + verifier) as the pipeline sees them. Absent
@@ -33,6 +34,13 @@ export class EditPipeline implements EditOrchestrator {
       return { status: 'unavailable', reason: `${task.document.languageId} documents are not supported (TypeScript and JavaScript only)` };
     }
     if (task.kind === 'rename' && task.args.newName) return this.structuralRename(task, task.args.newName, context);
+    // Everything else is computed on LF text (what the models know) and mapped back to the document's line ends.
+    const crlf = CrlfDocument.of(task.document.text);
+    if (!crlf) return this.computeOnLf(task, context);
+    return crlf.outcomeFor(task.document.uri, await this.computeOnLf(crlf.lfTask(task), context));
+  }
+
+  private async computeOnLf(task: EditTask, context: EditContext): Promise<EditOutcome> {
     if (task.kind === 'extract') return extractEdit(task, context, this.options.models); // structural; the models only name it
     const models = this.options.models;
     if ('unavailable' in models) {
