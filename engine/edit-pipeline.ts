@@ -1,6 +1,6 @@
 import type { EditContext, EditOrchestrator, EditOutcome, EditTask } from '../protocol/edit-task.js';
 import { languageFor } from '../syntax/language.js';
-import { fixWithoutModels } from './fix-edit.js';
+import { fixWithoutModels, relocateMissingBrace } from './fix-edit.js';
 import { renameInWorkspace } from './workspace-rename.js';
 import { extractEdit } from './extract-edit.js';
 import { CrlfDocument } from './line-endings.js';
@@ -40,11 +40,12 @@ export class EditPipeline implements EditOrchestrator {
     return crlf.outcomeFor(task.document.uri, await this.computeOnLf(crlf.lfTask(task), context));
   }
 
-  private async computeOnLf(task: EditTask, context: EditContext): Promise<EditOutcome> {
+  private async computeOnLf(given: EditTask, context: EditContext): Promise<EditOutcome> {
+    const task = given.kind === 'fix' ? relocateMissingBrace(given) : given;
     if (task.kind === 'extract') return extractEdit(task, context, this.options.models); // structural; the models only name it
     const models = this.options.models;
     if ('unavailable' in models) {
-      const fixed = task.kind === 'fix' ? fixWithoutModels(task) : undefined;
+      const fixed = task.kind === 'fix' ? fixWithoutModels(task, context.types) : undefined;
       if (fixed) return fixed;
       const what = task.kind === 'rename' ? 'Suggesting a name' : `The ${task.kind} edit`;
       const hint = task.kind === 'rename' ? " To rename to a name of your choice, use your editor's rename (textDocument/rename)." : '';

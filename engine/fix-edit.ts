@@ -10,9 +10,11 @@
  * nearest the diagnostic is taken. Only when no repair is found does the fix
  * go to the model drafters and the exact verify loop.
  */
-import type { EditOutcome, EditTask } from '../protocol/edit-task.js';
+import type { DocumentSnapshot, EditOutcome, EditTask } from '../protocol/edit-task.js';
+import type { TypeView } from '../protocol/type-view.js';
+import type { EditScope } from './edit-scope.js';
 import { structuralStats } from '../protocol/stats.js';
-import { lineOf, rangesTouch, type OffsetRange } from '../protocol/text.js';
+import { applyReplacements, lineOf, rangesTouch, type OffsetRange } from '../protocol/text.js';
 import { syntaxProblems, type SyntaxProblem } from '../syntax/diagnostics.js';
 import { SyntaxDocument } from '../syntax/syntax-document.js';
 import { typescriptParseErrors, type ParseError } from '../syntax/parse-errors.js';
@@ -69,13 +71,27 @@ export function structuralFixes(syntax: SyntaxDocument, scope: OffsetRange, rang
     seen.add(candidate.text);
     out.push(candidate);
   };
+  // A `}` missing where the indentation says its block ends goes on a line of its own, before anything else is tried.
+  const closes = blockEndsByIndentation(text, scope);
+  for (const close of closes) {
+    const fixed = text.slice(0, close.at) + close.insert + text.slice(close.at);
+    const scopeEnd = scope.end + close.insert.length;
+    if (syntaxProblems(new SyntaxDocument(languageId, fixed).tree).length >= baseline.length) continue;
+    const scopeText = fixed.slice(scope.start, scopeEnd);
+    if (!checker.check(scopeText).ok || typescriptRejects(languageId, fixed, scope.start, scopeEnd)) continue;
+    keep({ name: `fix: insert \`}\` at line ${lineOf(text, close.at)}`, text: scopeText, at: close.at });
+  }
+  // The indentation is better evidence than nearness to where the parser gave up.
+  if (out.length > 0) return out;
   for (const c of fixCandidates(text, scope, range, message)) {
     if (!checker.check(c.text).ok) continue;
     const fixed = text.slice(0, scope.start) + c.text + text.slice(scope.end);
     if (tsErrors.length > 0 && typescriptRejects(languageId, fixed, scope.start, scope.start + c.text.length)) continue;
     keep({ ...c, at: range.start });
   }
-  const targets = baseline.filter((p) => rangesTouch(p.range, range) || rangesTouch(p.range, scope));
+  const near = baseline.filter((p) => rangesTouch(p.range, range) || rangesTouch(p.range, scope));
+  // A `}` missing inside the scope is reported where the file ends: the indentation says where it goes.
+  const targets = near.length > 0 || closes.length === 0 ? near : baseline;
   if (targets.length > 0) {
     for (const repair of syntaxRepairs(languageId, text, scope, range, baseline, tsErrors, targetsNear(targets, range), message)) keep(repair);
   }
@@ -158,13 +174,80 @@ function syntaxRepairs(
     // tree-sitter's recovery accepts a few things TypeScript does not (`else} if`): TypeScript's parser must agree.
     if (tsErrors.length > 0 && typescriptRejects(languageId, fixed, scope.start, scopeEnd)) continue;
     const scopeText = fixed.slice(scope.start, scopeEnd);
-    const name = edit.remove > 0 ? `fix: delete \`${text[edit.at]}\`` : `fix: insert \`${edit.insert}\``;
+    const name = edit.remove > 0 ? `fix: delete \`${text[edit.at]}\`` : `fix: insert \`${edit.insert.trim()}\``;
     out.push({ name: `${name} at line ${lineOf(text, edit.at)}`, text: scopeText, at: edit.at });
     // Alternatives for the verifier to rank come from near the first repair: a few more parses, not the whole budget.
     budget = Math.min(budget, parses + ALTERNATIVE_PARSES);
     first ??= edit;
   }
   return out;
+}
+
+/**
+ * A missing `}` is reported where the parser gives up, often the end of the
+ * file, far from where it belongs. For such a diagnostic, the task moves to
+ * the first place before it where the indentation says a block ends and a
+ * `}` there makes the file parse with fewer errors; otherwise it is kept.
+ */
+export function relocateMissingBrace(task: EditTask): EditTask {
+  if (namedToken(task.args.diagnostic?.message ?? '') !== '}') return task;
+  const { languageId, text } = task.document;
+  const whole = { start: 0, end: text.length };
+  const ends = blockEndsByIndentation(text, whole).filter((c) => c.at < task.range.start);
+  if (ends.length === 0) return task;
+  const before = syntaxProblems(new SyntaxDocument(languageId, text).tree).length;
+  for (const end of ends.slice(0, MAX_RELOCATIONS)) {
+    const fixed = text.slice(0, end.at) + end.insert + text.slice(end.at);
+    if (syntaxProblems(new SyntaxDocument(languageId, fixed).tree).length < before) return { ...task, range: { start: end.at, end: end.at } };
+  }
+  return task;
+}
+
+/** The token a message says is missing: "missing `)`", "')' expected.". */
+function namedToken(message: string): string | undefined {
+  const named = NAMED_TOKEN.exec(message.trim());
+  return named?.[1] ?? named?.[2];
+}
+
+/** Places a relocated `}` may try (a parse each). */
+const MAX_RELOCATIONS = 8;
+
+/**
+ * When the text opens more `{` than it closes: where, within `within`, a
+ * block opened at the end of an earlier line should have been closed,
+ * because a later line is indented no deeper than that one and is not its
+ * `}`. The `}` goes on a line of its own after the block's last line, with
+ * the opening line's indentation, or in front of a `;` `,` `)` or `]` that
+ * starts the line at that indentation (`};`, `},`, `})`).
+ */
+export function blockEndsByIndentation(text: string, within: OffsetRange): Array<{ at: number; insert: string }> {
+  if (count(text, '{') <= count(text, '}')) return [];
+  const out: Array<{ at: number; insert: string }> = [];
+  const open: string[] = [];
+  let lineStartAt = 0;
+  /** The start of the line after the last line with code. */
+  let afterCode = 0;
+  while (lineStartAt <= within.end && lineStartAt < text.length) {
+    const newline = text.indexOf('\n', lineStartAt);
+    const line = text.slice(lineStartAt, newline === -1 ? text.length : newline);
+    const code = line.replace(/\/\/.*$/, '').trimEnd();
+    const indent = /^[ \t]*/.exec(line)![0];
+    const body = code.trimStart();
+    if (body !== '') {
+      while (open.length > 0 && indent.length <= open[open.length - 1].length && !(body.startsWith('}') && indent === open[open.length - 1])) {
+        const opened = open.pop()!;
+        if (indent === opened && /^[;,)\]]/.test(body)) out.push({ at: lineStartAt + indent.length, insert: '}' });
+        // Right after the block's last line: blank lines before this one stay after the `}`.
+        else out.push({ at: afterCode, insert: `${opened}}\n` });
+      }
+      if (body.startsWith('}') && open.length > 0 && indent === open[open.length - 1]) open.pop();
+      if (body.endsWith('{')) open.push(indent);
+    }
+    if (newline === -1) break;
+    lineStartAt = newline + 1;
+    if (body !== '') afterCode = lineStartAt;
+  }
+  return out.filter((c) => c.at >= within.start && c.at <= within.end);
 }
 
 /** TypeScript's parser reports an error between `start` and `end` of `text`. */
@@ -175,8 +258,7 @@ function typescriptRejects(languageId: string, text: string, start: number, end:
 /** Tokens worth inserting: the one the message names, the closers (or openers) the scope lacks, separators. */
 function insertableTokens(scopeText: string, message: string): string[] {
   const tokens: string[] = [];
-  const named = NAMED_TOKEN.exec(message.trim());
-  const name = named?.[1] ?? named?.[2];
+  const name = namedToken(message);
   if (name) tokens.push(name);
   for (const [open, close] of PAIRS) {
     const balance = count(scopeText, open) - count(scopeText, close);
@@ -243,12 +325,12 @@ function lineEnd(text: string, offset: number, linesAfter: number): number {
  * structurally; undefined when there is none (the caller says the models are
  * needed).
  */
-export function fixWithoutModels(task: EditTask): EditOutcome | undefined {
+export function fixWithoutModels(task: EditTask, types?: TypeView): EditOutcome | undefined {
   const started = performance.now();
   const prepared = prepareEdit(task);
   if (!prepared.ok) return undefined;
   const { scope, message, syntax } = prepared.edit;
-  const repairs = structuralFixes(syntax, scope.range, task.range, message ?? '');
+  const repairs = fewestTypeErrors(structuralFixes(syntax, scope.range, task.range, message ?? ''), task.document, scope, types);
   if (repairs.length === 0) return undefined;
   const best = repairs[0];
   return {
@@ -263,3 +345,21 @@ export function fixWithoutModels(task: EditTask): EditOutcome | undefined {
   };
 }
 
+/**
+ * The repairs that leave the document with the fewest type errors (removing
+ * a `}` can end the syntax error and still leave a function without its
+ * return; `f(a.b)` and `f(a).b` both parse), in their order; all of them
+ * when there is no checker.
+ */
+export function fewestTypeErrors(repairs: FixCandidate[], document: DocumentSnapshot, scope: EditScope, types: TypeView | undefined): FixCandidate[] {
+  if (!types?.problemsIn || repairs.length < 2) return repairs;
+  const errors: number[] = [];
+  for (const repair of repairs) {
+    const edited = applyReplacements(document.text, minimalReplacements(scope.text, repair.text, scope.range.start));
+    const problems = types.problemsIn(document, edited);
+    if (!problems) return repairs;
+    errors.push(problems.length);
+  }
+  const fewest = Math.min(...errors);
+  return repairs.filter((_, i) => errors[i] === fewest);
+}

@@ -11,7 +11,7 @@
  * comes). Rank mode and name suggestions say so in the result's mode.
  */
 import type { EditContext, EditKind, EditOutcome, EditTask, FileEdit } from '../protocol/edit-task.js';
-import type { TextReplacement } from '../protocol/text.js';
+import { applyReplacements, lineOf, type TextReplacement } from '../protocol/text.js';
 import { buildCompletion, END_MARKER } from '../protocol/prompt-format.js';
 import { structuralStats, type EditStats } from '../protocol/stats.js';
 import type { Drafter } from '../drafters/drafter.js';
@@ -28,9 +28,10 @@ import { namedCandidates, nameInCandidate, renameSite, type NamedCandidate, type
 import { fixCandidates, renamedScope, type TextCandidate } from './structural-candidates.js';
 import { SpliceChecker } from './syntax-filter.js';
 import { syntaxProblems } from '../syntax/diagnostics.js';
-import { structuralFixes, type FixCandidate } from './fix-edit.js';
+import { fewestTypeErrors, structuralFixes, type FixCandidate } from './fix-edit.js';
 import type { EngineLearning } from './learning/edit-learning.js';
 import { extractNamedByModels } from './extract-edit.js';
+import { problemsAdded } from '../protocol/type-view.js';
 
 /** Which speculation layers run (the benchmark compares them; the server runs all). */
 export interface SpeculationLayers {
@@ -254,8 +255,10 @@ class EditRun {
    * drafters and the exact verify loop rewrite the scope.
    */
   async fix(): Promise<EngineRun> {
-    const repairs = this.layers.structural ? structuralFixes(this.edit.syntax, this.scope.range, this.task.range, this.edit.message ?? '') : [];
-    if (repairs.length === 0) return this.rewrite();
+    const found = this.layers.structural ? structuralFixes(this.edit.syntax, this.scope.range, this.task.range, this.edit.message ?? '') : [];
+    if (found.length === 0) return this.rewrite();
+    const repairs = fewestTypeErrors(found, this.task.document, this.scope, this.context.types);
+    if (repairs.length < found.length) this.engine.settings.options.logger?.debug(`fix: ${found.length - repairs.length} of ${found.length} repairs dropped: they add more type errors than the others`);
     const names = repairs.map((r) => r.name);
     if (repairs.length === 1) return this.fixedBy(repairs[0], names, 'structural', structuralStats(0));
     const ranking = await this.engine.oneAtATime(() =>
@@ -399,11 +402,35 @@ class EditRun {
       return this.end({ status: 'unavailable', reason: `the verifier's rename of the ${scope.unit} differs from the structural rename and the name is also used outside it; nothing was changed` }, result);
     }
     const replacements = whole ?? minimalReplacements(scope.text, edited, scope.range.start);
+    const typeErrors = this.typeErrorsAdded(replacements);
+    if (typeErrors) return this.end({ status: 'unavailable', reason: `the model's edit would add ${typeErrors}; nothing was changed` }, result);
     const outcome: EditOutcome = {
       status: 'ok',
       result: { title: this.title(), mode: result.mode, edits: [this.fileEdit(replacements)], stats: this.stats(result.stats) },
     };
     return this.end(outcome, result);
+  }
+
+  /**
+   * A loop rewrite or a fix must not add type errors (a model may write a
+   * name that does not exist: it parses, but it is not the same program).
+   * The checker's new errors, described, or undefined when there are none
+   * or no checker. Instructions may mean to change what the code says, so
+   * their edits are not held to this.
+   */
+  private typeErrorsAdded(replacements: TextReplacement[]): string | undefined {
+    const { task } = this;
+    if (task.kind !== 'optimizeLoop' && task.kind !== 'fix') return undefined;
+    const types = this.context.types;
+    const edited = applyReplacements(task.document.text, replacements);
+    const before = types?.problemsIn?.(task.document);
+    const after = before && types?.problemsIn?.(task.document, edited);
+    if (!before || !after) return undefined;
+    const added = problemsAdded(before, after);
+    if (added.length === 0) return undefined;
+    const first = added[0];
+    const more = added.length > 1 ? ` and ${added.length - 1} more` : '';
+    return `type error${added.length > 1 ? 's' : ''}: "${firstLine(first.message)}" (TS${first.code}) at line ${lineOf(edited, first.offset)}${more}`;
   }
 
   /**

@@ -47,4 +47,31 @@ export interface TypeView {
    * the program ran past its time budget).
    */
   typesAt(document: DocumentSnapshot, queries: readonly TypeQuery[]): Map<number, CheckedType> | undefined;
+
+  /**
+   * The checker's errors (syntactic and semantic) in the document if its
+   * text were `text` (its own text when omitted); undefined when there is
+   * no checker for the document (as for `typesAt`).
+   */
+  problemsIn?(document: DocumentSnapshot, text?: string): TypeProblem[] | undefined;
+}
+
+/** The problems of `after` that `before` does not have, counted by code and message (positions move with an edit). */
+export function problemsAdded(before: readonly TypeProblem[], after: readonly TypeProblem[]): TypeProblem[] {
+  const key = (p: TypeProblem) => `${p.code}\u0000${p.message}`;
+  const known = new Map<string, number>();
+  for (const p of before) known.set(key(p), (known.get(key(p)) ?? 0) + 1);
+  return after.filter((p) => {
+    const left = known.get(key(p)) ?? 0;
+    known.set(key(p), left - 1);
+    return left <= 0;
+  });
+}
+
+/** One error the checker reports. */
+export interface TypeProblem {
+  code: number;
+  message: string;
+  /** Where, in the text it was reported for. */
+  offset: number;
 }

@@ -19,6 +19,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getLlama, LlamaLogLevel, type LlamaContext, type LlamaModel, type Token } from 'node-llama-cpp';
 import { END_MARKER, parseCompletion } from '../protocol/prompt-format.js';
+import { llamaLogger } from '../verifier/llama-log.js';
 
 // Compiled to dist/training-tools/training/ (inside the repository, so node_modules resolves even when training/work is a symlink).
 const ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -101,7 +102,7 @@ const same = (a: readonly Token[], b: readonly Token[]) => a.length === b.length
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
 async function main(): Promise<void> {
-  const llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.warn });
+  const llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.warn, logger: llamaLogger });
   const verifierEntry = manifest.models.find((m) => m.role === 'verifier')!;
   const verifier = await Runner.load(llama, verifierEntry.file);
   const result: Record<string, Record<string, unknown>> = {};

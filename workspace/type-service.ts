@@ -19,7 +19,7 @@ import { createRequire } from 'node:module';
 import { dirname, isAbsolute, relative, sep } from 'node:path';
 import type * as TypeScript from 'typescript';
 import type { DocumentSnapshot } from '../protocol/edit-task.js';
-import type { CheckedType, TypeParameterText, TypeQuery, TypeView } from '../protocol/type-view.js';
+import type { CheckedType, TypeParameterText, TypeProblem, TypeQuery, TypeView } from '../protocol/type-view.js';
 import { pathOf } from './workspace-index.js';
 
 type TS = typeof TypeScript;
@@ -58,6 +58,27 @@ export class TypeService implements TypeView {
     } catch (error) {
       const why = error instanceof BudgetExceeded ? `building the program ran past ${budget} ms (the next request goes on)` : (error as Error).message;
       this.options.logger?.debug(`types: none for ${document.uri} (${project?.name ?? 'no project'}): ${why}; syntactic types instead`);
+      return undefined;
+    }
+  }
+
+  problemsIn(document: DocumentSnapshot, text = document.text): TypeProblem[] | undefined {
+    if (!TYPED_LANGUAGES.has(document.languageId)) return undefined;
+    const path = pathOf(document.uri);
+    if (path === undefined) return undefined;
+    const started = performance.now();
+    const budget = this.options.buildBudgetMs ?? 3000;
+    let project: Project | undefined;
+    try {
+      project = this.projectFor(path);
+      const open = this.openTexts();
+      const problems = project.errorsOf(toTsPath(path), text, open, started + budget);
+      if (text !== document.text) project.errorsOf(toTsPath(path), document.text, open, Infinity); // the service holds the document's own text again
+      this.options.logger?.debug(`types: ${problems.length} errors in ${text === document.text ? '' : 'an edit of '}${document.uri} in ${(performance.now() - started).toFixed(0)} ms`);
+      return problems;
+    } catch (error) {
+      const why = error instanceof BudgetExceeded ? `building the program ran past ${budget} ms` : (error as Error).message;
+      this.options.logger?.debug(`types: ${document.uri} not checked (${project?.name ?? 'no project'}): ${why}`);
       return undefined;
     }
   }
@@ -175,7 +196,13 @@ class Project {
 
   /** The answers for `queries` in `path`, whose text is `text`; `open` are the editor's texts of the open files. */
   typesAt(path: string, text: string, queries: readonly TypeQuery[], open: Map<string, string>, deadline: number): Map<number, CheckedType> {
-    this.open = open;
+    const program = this.programWith(path, text, open, deadline);
+    return typesIn(this.t, program.getTypeChecker(), program, program.getSourceFile(path)!, queries);
+  }
+
+  /** The program with `path` holding `text` and the open files the editor's texts; reads stop at `deadline`. */
+  private programWith(path: string, text: string, open: Map<string, string>, deadline: number): TypeScript.Program {
+    this.open = new Map(open);
     this.open.set(path, text);
     if (!this.roots.includes(path)) this.roots = [...this.roots, path];
     this.deadline = deadline;
@@ -186,9 +213,18 @@ class Project {
     } finally {
       this.deadline = Infinity;
     }
-    const source = program?.getSourceFile(path);
-    if (!program || !source) throw new Error(`${path} is not in the program`);
-    return typesIn(this.t, program.getTypeChecker(), program, source, queries);
+    if (!program?.getSourceFile(path)) throw new Error(`${path} is not in the program`);
+    return program;
+  }
+
+  /** The errors TypeScript reports for `path` with the text `text`. */
+  errorsOf(path: string, text: string, open: Map<string, string>, deadline: number): TypeProblem[] {
+    const program = this.programWith(path, text, open, deadline);
+    const source = program.getSourceFile(path)!;
+    const t = this.t;
+    return [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)]
+      .filter((d) => d.category === t.DiagnosticCategory.Error)
+      .map((d) => ({ code: d.code, message: t.flattenDiagnosticMessageText(d.messageText, '\n'), offset: d.start ?? 0 }));
   }
 
   includes(path: string): boolean {

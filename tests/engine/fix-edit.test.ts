@@ -5,7 +5,8 @@
  * every repair parses with the error gone; the pipeline applies the nearest
  * one when no model is loaded.
  */
-import { structuralFixes } from '../../engine/fix-edit.js';
+import { blockEndsByIndentation, structuralFixes } from '../../engine/fix-edit.js';
+import { TypeService } from '../../workspace/type-service.js';
 import { EditPipeline } from '../../engine/edit-pipeline.js';
 import { editScope } from '../../engine/edit-scope.js';
 import { applyReplacements } from '../../protocol/text.js';
@@ -120,5 +121,34 @@ describe('EditPipeline without models', () => {
       { signal: new AbortController().signal },
     );
     expect(none).toEqual({ status: 'unavailable', reason: expect.stringMatching(/needs the models, which are not available: no models in this test/) });
+  });
+
+  test('a `}` missing inside a function, reported where the file ends: the indentation puts it back', async () => {
+    const closing = '    return out;\n  }\n';
+    const text = SOURCE.replace(closing, '    return out;\n');
+    const end = text.length - 1;
+    expect(blockEndsByIndentation(text, { start: 0, end: text.length })).toEqual([{ at: text.indexOf('return out;\n') + 'return out;\n'.length, insert: '  }\n' }]);
+    const objectEnd = 'const f = () => {\n  return {\n    a: 1,\n  ;\n};\n';
+    expect(blockEndsByIndentation(objectEnd, { start: 0, end: objectEnd.length })).toEqual([{ at: objectEnd.indexOf('  ;'), insert: '}' }].map((c) => ({ ...c, at: c.at + 2 })));
+    for (const message of ['Syntax error: missing `}`', "'}' expected."]) {
+      const outcome = await pipeline.computeEdit({ kind: 'fix', document: document(text), range: { start: end, end }, args: { diagnostic: { message } } }, { signal: new AbortController().signal });
+      expect(outcome.status).toBe('ok');
+      if (outcome.status === 'ok') expect(applyReplacements(text, outcome.result.edits[0].replacements)).toBe(SOURCE);
+    }
+  });
+
+  test('among repairs that parse, the type checker prefers the one with the fewest errors', async () => {
+    const original = "export function words(text: string): number {\n  return text.split(' ').filter(Boolean).length;\n}\n";
+    const text = original.replace('filter(Boolean)', 'filter(Boolean');
+    const at = text.indexOf(';');
+    const task = { kind: 'fix' as const, document: { ...document(text), uri: 'file:///specedit-test/words.ts' }, range: { start: at, end: at }, args: { diagnostic: { message: "')' expected." } } };
+    const fixed = async (types?: TypeService) => {
+      const outcome = await pipeline.computeEdit(task, { signal: new AbortController().signal, types });
+      if (outcome.status !== 'ok') throw new Error(JSON.stringify(outcome));
+      return applyReplacements(text, outcome.result.edits[0].replacements);
+    };
+    // Nearest first, without a checker: `filter(Boolean.length)` parses too.
+    expect(await fixed()).toBe(original.replace('filter(Boolean).length', 'filter(Boolean.length)'));
+    expect(await fixed(new TypeService())).toBe(original);
   });
 });

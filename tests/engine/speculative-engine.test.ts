@@ -14,6 +14,7 @@ import { plainGreedyDecode } from '../../verifier/plain-greedy-decode.js';
 import { END_MARKER } from '../../protocol/prompt-format.js';
 import { SOURCE, applied, offsetOf, okResult, originalOf, stubDrafter, task, taskAt } from './engine-helpers.js';
 import { ScriptedTargetModel, type ScriptedModelOptions } from './scripted-model.js';
+import { TypeService } from '../../workspace/type-service.js';
 
 const CART_TOTAL = SOURCE.slice(offsetOf(SOURCE, 'export function cartTotal'), offsetOf(SOURCE, '}\n\nexport function describe') + 1);
 const DESCRIBE = SOURCE.slice(offsetOf(SOURCE, 'export function describe'), offsetOf(SOURCE, '}\n\nexport const unused') + 1);
@@ -245,6 +246,17 @@ describe("the verifier's output is checked before it becomes an edit", () => {
     const { engine } = scriptedEngine({ maxOutputTokens: 20 });
     const outcome = await engine.computeEdit(taskAt('optimizeLoop', 'for (let i'), context());
     expect(outcome).toEqual({ status: 'unavailable', reason: expect.stringMatching(/did not finish the edit within 20 tokens; raise maxOutputTokens/) });
+  });
+
+  test('a loop rewrite that adds a type error (a name that does not exist) is refused; a clean one passes the checker', async () => {
+    const types = new TypeService();
+    const misnamed = scriptedEngine({ edits: new Map([[LOOP, OPTIMIZED.replace('of items', 'of itemz')]]) }).engine;
+    const refused = await misnamed.computeEdit(taskAt('optimizeLoop', 'for (let i'), context({ types }));
+    expect(refused).toEqual({ status: 'unavailable', reason: expect.stringMatching(/^the model's edit would add type error: "Cannot find name 'itemz'\..*" \(TS2552\) at line \d+; nothing was changed$/) });
+    // Without a checker (JavaScript, or no time to build the program) the edit is not held back.
+    expect((await misnamed.computeEdit(taskAt('optimizeLoop', 'for (let i'), context())).status).toBe('ok');
+    const clean = await scriptedEngine({}).engine.computeEdit(taskAt('optimizeLoop', 'for (let i'), context({ types }));
+    expect(applied(okResult(clean))).toBe(SOURCE.replace(LOOP, OPTIMIZED));
   });
 
   test('an output equal to the original is no edit', async () => {

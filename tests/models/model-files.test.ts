@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { getLlama, LlamaLogLevel, type Llama, type LlamaModel, type Token } from 'node-llama-cpp';
+import { llamaLogger } from '../../verifier/llama-log.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const FIXTURES = join(import.meta.dirname, 'fixtures');
@@ -48,7 +49,7 @@ async function model(path: string): Promise<LlamaModel> {
 }
 
 beforeAll(async () => {
-  llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.warn });
+  llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.warn, logger: llamaLogger });
 });
 afterAll(async () => {
   for (const m of loaded.values()) await m.dispose();

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { DocumentSnapshot } from '../../protocol/edit-task.js';
-import type { CheckedType } from '../../protocol/type-view.js';
+import { problemsAdded, type CheckedType } from '../../protocol/type-view.js';
 import { TypeService } from '../../workspace/type-service.js';
 
 const TSCONFIG = JSON.stringify({ compilerOptions: { strict: true, target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', skipLibCheck: true, noEmit: true }, include: ['src'] });
@@ -163,5 +163,32 @@ describe('types of names as the checker sees them', () => {
     for (let attempt = 0; attempt < 200 && !answered; attempt++) answered = slow.typesAt(doc('src/budget.ts', text), [{ offset }]);
     expect(logs[0]).toMatch(/ran past 0 ms/);
     expect(answered?.get(offset)?.text).toBe('number');
+  });
+});
+
+describe('problems an edit would add', () => {
+  const LOOP_FILE = "import type { Line } from './model';\nexport function count(lines: Line[]): number {\n  let n = 0;\n  for (let i = 0; i < lines.length; i++) n += lines[i].qty;\n  const late: number = 'x';\n  return n + late;\n}\n";
+
+  test('new errors are reported with where they are; the errors already there are not', () => {
+    const service = new TypeService();
+    const document = doc('src/count.ts', LOOP_FILE);
+    const added = (text: string) => problemsAdded(service.problemsIn(document)!, service.problemsIn(document, text)!);
+    expect(service.problemsIn(document)?.map((p) => p.code)).toEqual([2322]);
+    expect(added(LOOP_FILE.replace('for (let i = 0; i < lines.length; i++) n += lines[i].qty;', 'for (const line of lines) n += line.qty;'))).toEqual([]);
+    const broken = LOOP_FILE.replace('n += lines[i].qty', 'n += lines[i].quantity + missing');
+    const found = added(broken);
+    expect(found.map((p) => [p.code, p.message])).toEqual([
+      [2339, "Property 'quantity' does not exist on type 'Line'."],
+      [2304, "Cannot find name 'missing'."],
+    ]);
+    expect(broken.slice(found[1].offset, found[1].offset + 'missing'.length)).toBe('missing');
+    // The pre-existing error (a string assigned to a number) stays out of it, also when it moves.
+    expect(added(`\n\n${LOOP_FILE}`)).toEqual([]);
+    // The service answers for the document's own text afterwards.
+    expect(typeOf(service, 'src/count.ts', LOOP_FILE.replace('return n', () => 'return $$n'))).toBe('number');
+  });
+
+  test('no checker for JavaScript', () => {
+    expect(new TypeService().problemsIn(doc('src/plain.js', 'let a = 1;\n'), 'let a = b;\n')).toBeUndefined();
   });
 });
