@@ -4,7 +4,8 @@
  * suffix text) does it: every file that imports it, and its namespace
  * members `ns.a`, are renamed too; `export {a} from` keeps its public name
  * (`export {b as a} from`) and `export * from` passes the new name on to its
- * own importers. A rename started at an import or its uses stays in its file
+ * own importers; `export * as ns from` makes it the member `ns.a` for the
+ * importers of `ns`. A rename started at an import or its uses stays in its file
  * (`import {a as b}`); one started at `ns.a` renames the export. The
  * workspace index only says which files to look at; every edit is computed
  * on the text `EditContext.readFile` returns (the open document, else the
@@ -22,7 +23,7 @@ import { SyntaxDocument } from '../syntax/syntax-document.js';
 import { languageFor } from '../syntax/language.js';
 import { summarizeModule } from '../syntax/module-summary.js';
 import { namespaceMemberAt, type NamespaceMember } from '../syntax/namespace-member.js';
-import { declarationNameOffset, renameInImporter } from '../drafters/structural/export-rename.js';
+import { declarationNameOffset, renameInImporter, renameInNamespaceImporter } from '../drafters/structural/export-rename.js';
 import { renameBinding } from '../drafters/structural/rename.js';
 import { declarationOfExport } from '../workspace/export-resolution.js';
 
@@ -115,24 +116,30 @@ async function renameExports(workspace: WorkspaceView, files: FileCache, origin:
   const added = edits.add(origin.snapshot, first.replacements);
   if (added) return { status: 'unavailable', reason: added };
   const oldName = origin.snapshot.text.slice(first.declaration.start, first.declaration.end);
-  const queue = first.changesExports ? [{ uri: origin.snapshot.uri, name: oldName }] : [];
-  const seen = new Set(queue.map((q) => `${q.uri}\u0000${q.name}`));
+  // `name` as `uri` exports it; with `namespace`, the member `name` of the namespace `uri` exports as `namespace` (`export * as ns`).
+  const queue: Array<{ uri: string; name: string; namespace?: string }> = first.changesExports ? [{ uri: origin.snapshot.uri, name: oldName }] : [];
+  const seen = new Set<string>();
+  const enqueue = (item: { uri: string; name: string; namespace?: string }) => {
+    const key = `${item.uri}\u0000${item.name}\u0000${item.namespace ?? ''}`;
+    if (!seen.has(key)) queue.push(item), seen.add(key);
+  };
+  for (const item of queue) seen.add(`${item.uri}\u0000${item.name}\u0000`);
   while (queue.length > 0) {
     if (signal.aborted) return { status: 'cancelled' };
-    const { uri, name } = queue.shift()!;
+    const { uri, name, namespace } = queue.shift()!;
     for (const importerUri of workspace.importersOf(uri)) {
       const loaded = await files.load(importerUri);
       if (!loaded.ok) return { status: 'unavailable', reason: loaded.reason };
       const { snapshot, tree, summary } = loaded.file;
       const fromTarget = (specifier: string) => workspace.resolve(snapshot.uri, specifier) === uri;
-      const part = renameInImporter(tree, snapshot.text, summary, fromTarget, name, newName);
+      const part = namespace === undefined
+        ? renameInImporter(tree, snapshot.text, summary, fromTarget, name, newName)
+        : renameInNamespaceImporter(tree, snapshot.text, summary, fromTarget, namespace, name, newName);
       if (!part.ok) return { status: 'unavailable', reason: `${displayPath(snapshot.uri)}: ${part.reason}` };
       const problem = edits.add(snapshot, part.replacements);
       if (problem) return { status: 'unavailable', reason: problem };
-      for (const reexported of part.reexports) {
-        const key = `${snapshot.uri}\u0000${reexported}`;
-        if (!seen.has(key)) queue.push({ uri: snapshot.uri, name: reexported }), seen.add(key);
-      }
+      for (const reexported of part.reexports) enqueue(namespace === undefined ? { uri: snapshot.uri, name: reexported } : { uri: snapshot.uri, name, namespace: reexported });
+      for (const ns of part.namespaces) enqueue({ uri: snapshot.uri, name, namespace: ns });
     }
   }
   return { status: 'ok', edits: edits.list() };

@@ -12,8 +12,13 @@ import { memberNameAfter } from '../../syntax/namespace-member.js';
 import { nameLeafAt, NameIndex } from '../../syntax/name-resolution.js';
 import { renameBinding } from './rename.js';
 
-/** A file's part of the rename: its replacements, and the export names that pass the new name on to its own importers (`export *`). */
-export type FilePart = { ok: true; replacements: TextReplacement[]; reexports: string[] } | { ok: false; reason: string };
+/**
+ * A file's part of the rename: its replacements, the export names that pass
+ * the new name on to its own importers (`export *`), and the names under
+ * which it re-exports the whole module as a namespace (`export * as ns`),
+ * whose members its importers see.
+ */
+export type FilePart = { ok: true; replacements: TextReplacement[]; reexports: string[]; namespaces: string[] } | { ok: false; reason: string };
 
 /**
  * What changes in a file that imports or re-exports `oldName` from the module
@@ -49,12 +54,47 @@ export function renameInImporter(
     }
   }
   const explicit = new Set(summary.exports.map((e) => e.exported));
+  const namespaces: string[] = [];
   for (const exported of summary.exports.filter((e) => e.from !== undefined && fromTarget(e.from))) {
     if (exported.exported === '*' && !explicit.has(oldName) && oldName !== 'default') reexports.push(oldName);
+    if (exported.exported !== '*' && exported.local === undefined) namespaces.push(exported.exported); // export * as ns
     if (exported.local !== oldName || !exported.localRange) continue;
     replacements.push({ ...exported.localRange, newText: exported.aliased ? newName : `${newName} as ${oldName}` });
   }
-  return { ok: true, replacements, reexports: [...new Set(reexports)] };
+  return { ok: true, replacements, reexports: [...new Set(reexports)], namespaces };
+}
+
+/**
+ * What changes in a file that imports the namespace `namespace` (an
+ * `export * as namespace` of the renamed module) from the module `fromTarget`
+ * names: the member `ns.oldName` of every local binding of it
+ * (`import {namespace}`, `import {namespace as n}`); `export * from` passes
+ * the namespace on to the file's own importers.
+ */
+export function renameInNamespaceImporter(
+  tree: Parser.Tree,
+  text: string,
+  summary: ModuleSummary,
+  fromTarget: (specifier: string) => boolean,
+  namespace: string,
+  oldName: string,
+  newName: string,
+): FilePart {
+  const replacements: TextReplacement[] = [];
+  for (const imported of summary.imports.filter((i) => fromTarget(i.specifier) && i.imported === namespace)) {
+    const local = localNameOffset(tree, imported.importedRange.start, imported.aliased);
+    if (local !== undefined) replacements.push(...namespaceMemberRenames(tree, text, local, oldName, newName));
+  }
+  const explicit = new Set(summary.exports.map((e) => e.exported));
+  const passesOn = summary.exports.some((e) => e.exported === '*' && e.from !== undefined && fromTarget(e.from)) && !explicit.has(namespace);
+  return { ok: true, replacements, reexports: passesOn ? [namespace] : [], namespaces: [] };
+}
+
+/** Where the local binding of an import specifier is declared: the name itself, or its alias. */
+function localNameOffset(tree: Parser.Tree, importedAt: number, aliased: boolean): number | undefined {
+  if (!aliased) return importedAt;
+  const specifier = tree.rootNode.descendantForIndex(importedAt, importedAt).parent;
+  return specifier?.type === 'import_specifier' ? specifier.childForFieldName('alias')?.startIndex : undefined;
 }
 
 /**
@@ -68,7 +108,7 @@ function renameImportBinding(tree: Parser.Tree, text: string, offset: number, ne
   const replacements = result.replacements.map((r) =>
     tree.rootNode.descendantForIndex(r.start, r.end).parent?.type === 'import_specifier' ? { ...r, newText: newName } : r,
   );
-  return { ok: true, replacements, reexports: [] };
+  return { ok: true, replacements, reexports: [], namespaces: [] };
 }
 
 /** `ns.a` and the type `ns.A` for every reference to the namespace import declared at `declaredAt`. */
