@@ -72,8 +72,8 @@ export class TypeService implements TypeView {
     try {
       project = this.projectFor(path);
       const open = this.openTexts();
+      // Every question passes the text it is about, so the service need not be put back to the document's own.
       const problems = project.errorsOf(toTsPath(path), text, open, started + budget);
-      if (text !== document.text) project.errorsOf(toTsPath(path), document.text, open, Infinity); // the service holds the document's own text again
       this.options.logger?.debug(`types: ${problems.length} errors in ${text === document.text ? '' : 'an edit of '}${document.uri} in ${(performance.now() - started).toFixed(0)} ms`);
       return problems;
     } catch (error) {
