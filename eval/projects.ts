@@ -3,7 +3,7 @@
  * fixtures/eval/ (or fixtures/bench/) with a tsconfig.json (strict; every project type-checks
  * cleanly on its own, so any diagnostic after an edit is one the edit made).
  */
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import ts from 'typescript';
 
 export const EVAL_PROJECTS = {
@@ -20,7 +20,12 @@ export const EVAL_PROJECTS = {
 export type ProjectName = keyof typeof EVAL_PROJECTS;
 
 export interface EvalProject {
-  name: ProjectName;
+  /** A fixture's name (EVAL_PROJECTS), or the folder name of a project given with --project-dir. */
+  name: string;
+  /** Fixture projects type-check cleanly; an outside project's existing errors are its baseline. */
+  external: boolean;
+  /** What TypeScript found wrong in an outside project's tsconfig.json (fixtures must have none). */
+  configErrors: string[];
   /** Absolute path of the folder holding tsconfig.json. */
   configDir: string;
   /** The workspace folder an editor would open: the common folder of the project's files. */
@@ -35,17 +40,32 @@ export interface EvalProject {
 }
 
 export function loadProject(name: ProjectName, repoRoot: string): EvalProject {
-  const configDir = resolve(repoRoot, EVAL_PROJECTS[name]);
+  return loadProjectAt(resolve(repoRoot, EVAL_PROJECTS[name]), name, repoRoot, false);
+}
+
+/**
+ * Any TypeScript project: the folder holding its tsconfig.json (a real
+ * repository, to try specedit on code it was not built on). Paths in the
+ * report are relative to that folder.
+ */
+export function loadExternalProject(dir: string): EvalProject {
+  const configDir = resolve(dir);
+  return loadProjectAt(configDir, basename(configDir), configDir, true);
+}
+
+function loadProjectAt(configDir: string, name: string, repoRoot: string, external: boolean): EvalProject {
   const configPath = join(configDir, 'tsconfig.json');
   const read = ts.readConfigFile(configPath, ts.sys.readFile);
   if (read.error) throw new Error(`${configPath}: ${ts.flattenDiagnosticMessageText(read.error.messageText, '\n')}`);
   const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, configDir, undefined, configPath);
-  if (parsed.errors.length > 0) throw new Error(`${configPath}: ${parsed.errors.map((e) => ts.flattenDiagnosticMessageText(e.messageText, '\n')).join('; ')}`);
+  const configErrors = parsed.errors.map((e) => ts.flattenDiagnosticMessageText(e.messageText, '\n'));
+  // A real repository's configuration may carry options this TypeScript rejects; its files still load.
+  if (configErrors.length > 0 && !external) throw new Error(`${configPath}: ${configErrors.join('; ')}`);
   const all = parsed.fileNames.map((f) => resolve(f)).sort();
-  const files = all.filter((f) => !f.endsWith('.d.ts'));
+  const files = all.filter((f) => !f.endsWith('.d.ts') && !f.split(sep).includes('node_modules'));
   const ambient = all.filter((f) => f.endsWith('.d.ts'));
   if (files.length === 0) throw new Error(`${configPath} includes no sources`);
-  return { name, configDir, root: commonFolder(files), files, ambient, options: parsed.options, repoRoot };
+  return { name, external, configErrors, configDir, root: commonFolder(files), files, ambient, options: parsed.options, repoRoot };
 }
 
 export function loadProjects(repoRoot: string, names: readonly ProjectName[] = Object.keys(EVAL_PROJECTS) as ProjectName[]): EvalProject[] {

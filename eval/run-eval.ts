@@ -5,7 +5,10 @@
  * eval/results/latest.json (rewritten as it goes) and prints a table.
  *
  *   node dist/eval/run-eval.js [--sample N] [--limit KIND=N]... [--kinds a,b] [--projects a,b]
- *     [--out FILE] [--timeout-ms 120000]
+ *     [--project-dir DIR]... [--out FILE] [--timeout-ms 120000]
+ * --project-dir DIR runs the eval on any TypeScript project (DIR holds its
+ * tsconfig.json): a real repository instead of the fixtures (with --projects
+ * too, both); its existing errors are the baseline an edit is judged against.
  * --sample N takes N tasks of each kind (spread over the files); without it,
  * every rename task and the capped model-backed kinds (tasks.ts FULL_LIMITS).
  */
@@ -25,6 +28,7 @@ const { values } = parseArgs({
     limit: { type: 'string', multiple: true, default: [] },
     kinds: { type: 'string' },
     projects: { type: 'string' },
+    'project-dir': { type: 'string', multiple: true, default: [] },
     out: { type: 'string', default: join(root, 'eval', 'results', 'latest.json') },
     'timeout-ms': { type: 'string', default: '120000' },
     help: { type: 'boolean', default: false },
@@ -61,6 +65,7 @@ for (const l of values.limit) {
 const report = await runEval({
   repoRoot: root,
   projects: list('projects', values.projects, Object.keys(EVAL_PROJECTS) as ProjectName[]),
+  projectDirs: values['project-dir'],
   kinds: list('kinds', values.kinds, TASK_KINDS),
   limits,
   openClient: () => new LspTestClient(),

@@ -12,13 +12,15 @@ import type { LspTestClient } from '../tools/lsp-client.js';
 import { describeDiagnostic, Oracle } from './oracle.js';
 import { LspSession, SERVER_SETTINGS } from './lsp-session.js';
 import { runTask, type TaskResult } from './judge.js';
-import { displayPath, loadProjects, type EvalProject, type ProjectName } from './projects.js';
+import { displayPath, loadExternalProject, loadProjects, type EvalProject, type ProjectName } from './projects.js';
 import { checkTargets, summarize, table, targetLines, writeJson, type KindSummary, type Target } from './report.js';
 import { generateTasks, TASK_KINDS, type EvalTask, type KindLimits, type TaskKind } from './tasks.js';
 
 export interface EvalOptions {
   repoRoot: string;
   projects?: readonly ProjectName[];
+  /** Outside projects (folders with a tsconfig.json); with these and no `projects`, only these. */
+  projectDirs?: readonly string[];
   kinds?: readonly TaskKind[];
   limits: KindLimits;
   /** Narrows the generated tasks (the CI sample picks named ones). */
@@ -55,10 +57,15 @@ export interface EvalReport {
 
 export async function runEval(options: EvalOptions): Promise<EvalReport> {
   const log = options.log ?? (() => undefined);
-  const projects = loadProjects(options.repoRoot, options.projects);
+  const external = (options.projectDirs ?? []).map((d) => loadExternalProject(d));
+  const fixtures = external.length > 0 && !options.projects ? [] : loadProjects(options.repoRoot, options.projects);
+  const projects = [...fixtures, ...external];
+  const names = projects.map((p) => p.name);
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice) throw new Error(`two projects are named ${twice}; give folders with different names`);
   const oracles = new Map(projects.map((p) => [p.name, new Oracle(p)] as const));
-  const baselines = new Map<ProjectName, number>();
-  for (const p of projects) baselines.set(p.name, cleanBaseline(oracles.get(p.name)!));
+  const baselines = new Map<string, number>();
+  for (const p of projects) baselines.set(p.name, baselineOf(oracles.get(p.name)!, log));
 
   const started = performance.now();
   const generated = generateTasks(projects, oracles, options.kinds ?? TASK_KINDS, options.limits);
@@ -85,7 +92,7 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
     if (options.out) writeJson(options.out, report);
   };
 
-  const sessions = new Map<ProjectName, Promise<LspSession>>();
+  const sessions = new Map<string, Promise<LspSession>>();
   const session = (p: EvalProject) => {
     let s = sessions.get(p.name);
     if (!s) {
@@ -119,8 +126,14 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
 }
 
 /** Every fixture project must type-check cleanly, or "new diagnostics" would mean nothing. */
-function cleanBaseline(oracle: Oracle): number {
+/** Errors before any task: none for a fixture (else it must be fixed); an outside project's own count, which edits are judged against. */
+function baselineOf(oracle: Oracle, log: (line: string) => void): number {
   const diagnostics = oracle.diagnostics();
+  for (const e of oracle.project.configErrors) log(`${oracle.project.name}: tsconfig.json: ${e} (ignored)`);
+  if (oracle.project.external) {
+    if (diagnostics.length > 0) log(`${oracle.project.name}: ${diagnostics.length} errors before any edit; an edit is charged only for errors beyond these`);
+    return diagnostics.length;
+  }
   if (diagnostics.length > 0) {
     const list = diagnostics.slice(0, 5).map((d) => describeDiagnostic(d, (f) => displayPath(oracle.project, f)));
     throw new Error(`fixture project ${oracle.project.name} does not type-check cleanly (${diagnostics.length} errors); fix the fixture first:\n${list.join('\n')}`);

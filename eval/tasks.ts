@@ -18,7 +18,7 @@ import ts from 'typescript';
 import { SyntaxDocument } from '../syntax/syntax-document.js';
 import { syntaxProblems } from '../syntax/diagnostics.js';
 import { Oracle, type OffsetRange } from './oracle.js';
-import { displayPath, languageIdOf, type EvalProject, type ProjectName } from './projects.js';
+import { displayPath, languageIdOf, type EvalProject } from './projects.js';
 
 export const TASK_KINDS = ['rename', 'renameExported', 'extract', 'fixSpelling', 'fixSyntax', 'renameSuggest'] as const;
 export type TaskKind = (typeof TASK_KINDS)[number];
@@ -27,7 +27,7 @@ interface TaskBase {
   /** Stable across runs: kind, file and position. */
   id: string;
   kind: TaskKind;
-  project: ProjectName;
+  project: string;
   /** Absolute path. */
   file: string;
 }
@@ -73,7 +73,7 @@ export interface GeneratedTasks {
   rejected: Partial<Record<TaskKind, Record<string, number>>>;
 }
 
-export function generateTasks(projects: readonly EvalProject[], oracles: ReadonlyMap<ProjectName, Oracle>, kinds: readonly TaskKind[], limits: KindLimits): GeneratedTasks {
+export function generateTasks(projects: readonly EvalProject[], oracles: ReadonlyMap<string, Oracle>, kinds: readonly TaskKind[], limits: KindLimits): GeneratedTasks {
   const rejected: GeneratedTasks['rejected'] = {};
   const reject = (kind: TaskKind, reason: string) => {
     const counts = (rejected[kind] ??= {});

@@ -12,7 +12,7 @@
  * yields between files, so `initialize` stays fast; `whenReady` waits for it.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, extname } from 'node:path';
+import { basename, join, extname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type Parser from 'tree-sitter';
 import type { ModuleSummary, WorkspaceView } from '../protocol/workspace.js';
@@ -21,9 +21,8 @@ import { SyntaxDocument } from '../syntax/syntax-document.js';
 import { languageFor } from '../syntax/language.js';
 import { isRelativeSpecifier, isSourceFile, resolveModule } from './module-resolution.js';
 import { isConfigFile, PathAliases } from './path-aliases.js';
+import { IgnoreRules } from './ignore-rules.js';
 
-/** Folders never indexed: dependencies, VCS data, build output. */
-export const SKIPPED_FOLDERS: ReadonlySet<string> = new Set(['node_modules', '.git', 'dist', 'build']);
 export const DEFAULT_MAX_FILES = 5000;
 /** Larger files are generated or bundled code, not something an edit imports from. */
 export const DEFAULT_MAX_FILE_BYTES = 1_000_000;
@@ -59,6 +58,8 @@ interface FileEntry {
 export class WorkspaceIndex implements WorkspaceView {
   private readonly files = new Map<string, FileEntry>();
   private roots: string[] = [];
+  /** node_modules, .git and what the workspace's `.gitignore` files exclude. */
+  private ignore = new IgnoreRules([]);
   private ready: Promise<void> = Promise.resolve();
   /** Disk reads after close and watched-file events, awaited by `whenReady` so a request sees them. */
   private readonly pending = new Set<Promise<void>>();
@@ -78,6 +79,7 @@ export class WorkspaceIndex implements WorkspaceView {
   /** Starts the background crawl of the workspace folders (`file:` URIs; others are ignored). */
   start(rootUris: readonly string[]): Promise<void> {
     this.roots = rootUris.map(pathOf).filter((p): p is string => p !== undefined);
+    this.ignore = new IgnoreRules(this.roots);
     this.ready = this.crawl().catch((error: unknown) => this.options.logger?.warn(`workspace index: crawl failed: ${(error as Error).message}`));
     return this.ready;
   }
@@ -114,6 +116,7 @@ export class WorkspaceIndex implements WorkspaceView {
   async fileChanged(uri: string): Promise<void> {
     const path = pathOf(uri);
     if (path !== undefined && isConfigFile(path)) return this.configChanged();
+    if (path !== undefined && basename(path) === '.gitignore') return this.ignore.forget();
     if (path === undefined || !isSourceFile(path) || this.files.get(path)?.open || !this.inWorkspace(path)) return;
     await this.reread(path, uri);
   }
@@ -214,7 +217,7 @@ export class WorkspaceIndex implements WorkspaceView {
 
   private inWorkspace(path: string): boolean {
     if (this.roots.length === 0) return false;
-    return this.roots.some((root) => isInside(root, path)) && !path.split(/[\\/]/).some((segment) => SKIPPED_FOLDERS.has(segment));
+    return this.roots.some((root) => isInside(root, path)) && !this.ignore.excludes(path);
   }
 
   private async crawl(): Promise<void> {
@@ -248,8 +251,9 @@ export class WorkspaceIndex implements WorkspaceView {
       }
       for (const entry of entries) {
         const path = join(dir, entry.name);
-        if (entry.isDirectory() && !SKIPPED_FOLDERS.has(entry.name)) queue.push(path);
-        else if (entry.isFile() && isSourceFile(path)) {
+        if (entry.isDirectory()) {
+          if (!this.ignore.skips(dir, entry.name, true)) queue.push(path);
+        } else if (entry.isFile() && isSourceFile(path) && !this.ignore.skips(dir, entry.name, false)) {
           if (out.length >= this.maxFiles) {
             this.options.logger?.warn(`workspace index: more than ${this.maxFiles} source files; the rest are not indexed (renames of exports may miss their importers)`);
             return out;

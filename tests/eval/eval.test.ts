@@ -9,7 +9,7 @@
  * every fix the server answers with parses; the results file has the shape
  * of eval/results/latest.json.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createOrchestrator } from '../../engine/create-orchestrator.js';
@@ -109,4 +109,45 @@ test('the results file has the shape of eval/results/latest.json', () => {
   }
   expect(written.machine).toEqual(expect.objectContaining({ cores: expect.any(Number), node: process.version }));
   expect(JSON.stringify(written)).not.toContain(projectRoot());
+});
+
+describe('an outside project (--project-dir)', () => {
+  let outside: string;
+  let result: EvalReport;
+  const lines: string[] = [];
+
+  beforeAll(async () => {
+    outside = mkdtempSync(join(tmpdir(), 'specedit-outside-'));
+    // An option this TypeScript refuses in a tsconfig, an existing type error, and a dist/ folder the project keeps sources in.
+    writeFileSync(join(outside, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, module: 'ESNext', moduleResolution: 'Bundler', target: 'ES2022', noEmit: true, locale: 'en' }, include: ['dist/src'] }));
+    mkdirSync(join(outside, 'dist', 'src'), { recursive: true });
+    writeFileSync(join(outside, 'dist', 'src', 'shapes.ts'), 'export function area(width: number, height: number): number {\n  const product = width * height;\n  return product;\n}\nexport const broken: number = "not a number";\n');
+    writeFileSync(join(outside, 'dist', 'src', 'use.ts'), "import { area } from './shapes';\nexport const room = area(3, 4);\n");
+    const workerFile = await compileWorker('drafters/model-drafter-worker.ts');
+    result = await runEval({
+      repoRoot: projectRoot(),
+      projectDirs: [outside],
+      kinds: ['rename', 'renameExported'],
+      limits: { rename: 3, renameExported: 1 },
+      openClient: () => inProcessServer(createOrchestrator(defaultConfig, quiet, { workerFile, gpu: false })),
+      processId: null,
+      timeoutMs: 30_000,
+      server: 'in-process (jest)',
+      log: (line) => lines.push(line),
+    });
+  }, 60_000);
+
+  afterAll(() => rmSync(outside, { recursive: true, force: true }));
+
+  test('its own errors are the baseline, its tsconfig problems are reported, its renames match the oracle', () => {
+    const name = outside.split('/').pop();
+    expect(lines).toEqual(expect.arrayContaining([
+      expect.stringMatching(new RegExp(`^${name}: tsconfig.json: Option 'locale' can only be specified on command line\\. \\(ignored\\)$`)),
+      `${name}: 1 errors before any edit; an edit is charged only for errors beyond these`,
+    ]));
+    expect(result.tasks.map((t) => t.kind).sort()).toEqual(['rename', 'rename', 'rename', 'renameExported']);
+    expect(explain(result.tasks.filter((r) => !(r.status === 'ok' && r.matchOracle && r.newDiagnostics === 0)))).toBe('');
+    // Paths are relative to the project's folder.
+    for (const t of result.tasks) expect(t.file).toMatch(/^dist\/src\/\w+\.ts$/);
+  });
 });

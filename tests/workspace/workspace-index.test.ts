@@ -107,6 +107,7 @@ describe('the index', () => {
     write('.git/hooks.ts', "import { total } from '../src/math';\n");
     write('src/big.ts', `import { total } from './math';\n// ${'x'.repeat(2000)}\n`);
     write('README.md', 'not source');
+    write('.gitignore', '# build output\ndist/\n/build\n');
   });
 
   afterEach(() => rmSync(root, { recursive: true, force: true }));
@@ -124,6 +125,26 @@ describe('the index', () => {
     expect(index.resolve(uri('src/app.ts'), './index')).toBe(uri('src/index.ts'));
     expect(index.resolve(uri('src/app.ts'), 'react')).toBeUndefined();
     expect(index.size).toBe(4);
+  });
+
+  test('what is skipped is what the .gitignore files say (nearest first, negations too), plus node_modules and .git', async () => {
+    write('.gitignore', '');
+    write('lib/.gitignore', 'generated/\n*.gen.ts\n!keep.gen.ts\n');
+    write('lib/generated/a.ts', "import { total } from '../../src/math';\n");
+    write('lib/b.gen.ts', "import { total } from '../src/math';\n");
+    write('lib/keep.gen.ts', "import { total } from '../src/math';\n");
+    const index = await started();
+    // Nothing ignores dist/ and build/ now: a project may keep sources there.
+    expect(names(index.importersOf(uri('src/math.ts')))).toEqual(['build/x.ts', 'dist/math.js', 'lib/keep.gen.ts', 'src/app.ts', 'src/index.ts', 'src/other.js']);
+    // Watched-file events obey the same rules.
+    write('lib/generated/late.ts', "import { total } from '../../src/math';\n");
+    await index.fileChanged(uri('lib/generated/late.ts'));
+    expect(index.summary(uri('lib/generated/late.ts'))).toBeUndefined();
+    // A changed .gitignore is read again.
+    write('lib/.gitignore', '');
+    await index.fileChanged(uri('lib/.gitignore'));
+    await index.fileChanged(uri('lib/generated/late.ts'));
+    expect(index.summary(uri('lib/generated/late.ts'))?.imports).toHaveLength(1);
   });
 
   test('the file count is capped', async () => {
