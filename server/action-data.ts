@@ -15,9 +15,12 @@ export const actionDataSchema = z.object({
   version: z.number().int(),
   kind: z.enum(EDIT_KINDS),
   range: rangeSchema,
-  args: editArgsSchema.default({}),
+  // Absent when empty: Emacs' JSON reads `{}` as nil and writes it back as `null`, which is taken as empty too.
+  args: z.preprocess((v) => v ?? undefined, editArgsSchema.default({})),
 });
 export type ActionData = z.infer<typeof actionDataSchema>;
+/** As the server sends it: `args` only when there are any. */
+export type ActionDataSent = z.input<typeof actionDataSchema>;
 
 /** Arguments of `specedit.edit`. */
 export const instructionArgsSchema = z.object({

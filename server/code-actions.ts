@@ -3,7 +3,7 @@ import { findActionScopes } from '../syntax/scopes.js';
 import { COMMANDS } from '../protocol/commands.js';
 import type { EditKind, EditArgs } from '../protocol/edit-task.js';
 import type { OpenDocument } from './document-store.js';
-import type { ActionData } from './action-data.js';
+import type { ActionDataSent } from './action-data.js';
 import { offsetRangeStrict, toLspRange } from './positions.js';
 import { syntaxDiagnostics } from './diagnostics.js';
 import { rangesTouch } from '../protocol/text.js';
@@ -25,7 +25,7 @@ export function codeActionsAt(doc: OpenDocument, params: CodeActionParams, suppo
   const version = doc.text.version;
   const actions: CodeAction[] = [];
   const offer = (title: string, lspKind: string, kind: EditKind, target: { start: number; end: number }, args: EditArgs = {}, diagnostics?: Diagnostic[]) => {
-    const data: ActionData = { uri: doc.uri, version, kind, range: toLspRange(doc.text, target), args };
+    const data: ActionDataSent = { uri: doc.uri, version, kind, range: toLspRange(doc.text, target), ...(Object.keys(args).length > 0 ? { args } : {}) };
     const action: CodeAction = { title, kind: lspKind, data };
     if (diagnostics) action.diagnostics = diagnostics;
     if (!support.resolveEdit) action.command = { title, command: COMMANDS.apply, arguments: [data] };

@@ -1,7 +1,7 @@
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocumentContentChangeEvent } from 'vscode-languageserver/node';
 import { SyntaxDocument } from '../syntax/syntax-document.js';
-import { languageFor } from '../syntax/language.js';
+import { canonicalLanguageId, languageFor } from '../syntax/language.js';
 import type { DocumentSnapshot } from '../protocol/edit-task.js';
 
 /** An open document: LSP text (for position mapping) and its tree-sitter tree, kept in step. */
@@ -27,7 +27,8 @@ export class DocumentStore {
     this.listeners.push(listener);
   }
 
-  open(uri: string, languageId: string, version: number, content: string): OpenDocument {
+  open(uri: string, givenLanguageId: string, version: number, content: string): OpenDocument {
+    const languageId = canonicalLanguageId(givenLanguageId, uri);
     const syntax = languageFor(languageId) ? new SyntaxDocument(languageId, content) : undefined;
     const doc: OpenDocument = { uri, languageId, text: TextDocument.create(uri, languageId, version, content), syntax };
     this.docs.set(uri, doc);

@@ -23,6 +23,42 @@ const GRAMMAR_BY_LANGUAGE_ID: Readonly<Record<string, GrammarName>> = {
   javascriptreact: 'tsx',
 };
 
+/** Language ids editors send for these languages besides LSP's own (eglot names them after the major mode). */
+const LANGUAGE_ID_ALIASES: Readonly<Record<string, string>> = {
+  ts: 'typescript',
+  'typescript-ts': 'typescript',
+  tsx: 'typescriptreact',
+  'tsx-ts': 'typescriptreact',
+  js: 'javascript',
+  'js-ts': 'javascript',
+  js2: 'javascript',
+  jsx: 'javascriptreact',
+  rjsx: 'javascriptreact',
+};
+
+const LANGUAGE_ID_BY_EXTENSION: Readonly<Record<string, string>> = {
+  ts: 'typescript',
+  mts: 'typescript',
+  cts: 'typescript',
+  tsx: 'typescriptreact',
+  js: 'javascript',
+  mjs: 'javascript',
+  cjs: 'javascript',
+  jsx: 'javascriptreact',
+};
+
+/**
+ * The LSP language id for a document an editor opened: LSP's own ids as they
+ * are; otherwise the file's extension decides (`.ts` opened in a mode that
+ * eglot calls "typescript-ts" or "js"), then common aliases; anything else is
+ * kept (and is not a language specedit reads).
+ */
+export function canonicalLanguageId(languageId: string, uri: string): string {
+  if (GRAMMAR_BY_LANGUAGE_ID[languageId] !== undefined) return languageId;
+  const extension = /\.([a-z]+)$/i.exec(uri.split(/[?#]/)[0])?.[1]?.toLowerCase();
+  return (extension && LANGUAGE_ID_BY_EXTENSION[extension]) ?? LANGUAGE_ID_ALIASES[languageId] ?? languageId;
+}
+
 interface NativeModules {
   Parser: typeof Parser;
   grammars: Record<GrammarName, Parser.Language>;

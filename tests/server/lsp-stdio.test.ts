@@ -69,7 +69,7 @@ test('code actions come from the tree at the range and carry their data', async 
   const onAcc = await codeActions(URI, { line: 1, character: 7 });
   const rename = find(onAcc, 'rename');
   expect(rename.kind).toBe('refactor.rewrite');
-  expect(rename.data).toEqual({ uri: URI, version: 1, kind: 'rename', range: { start: { line: 1, character: 6 }, end: { line: 1, character: 9 } }, args: {} });
+  expect(rename.data).toEqual({ uri: URI, version: 1, kind: 'rename', range: { start: { line: 1, character: 6 }, end: { line: 1, character: 9 } } });
   expect(rename.edit).toBeUndefined();
 
   const inLoop = await codeActions(URI, { line: 3, character: 6 });
@@ -156,6 +156,15 @@ test('executeCommand applies through workspace/applyEdit', async () => {
   expect(result).toMatchObject({ applied: true, mode: 'structural' });
   expect(client.appliedEdits).toHaveLength(1);
   expect(client.text(URI)).toBe(SOURCE.replace(/\bacc\b/g, 'total'));
+});
+
+test('action data leaves out empty args; `null` args (Emacs writes `{}` back as null) count as empty', async () => {
+  await client.open(URI, SOURCE);
+  const loop = find(await codeActions(URI, { line: 1, character: 0 }, { line: 4, character: 3 }), 'extract');
+  expect(loop.data).not.toHaveProperty('args');
+  const result = (await client.connection.sendRequest('workspace/executeCommand', { command: 'specedit.apply', arguments: [{ ...(loop.data as object), args: null }] })) as { applied: boolean };
+  expect(result.applied).toBe(true);
+  expect(client.text(URI)).toMatch(/function extracted\(/);
 });
 
 test('clients without resolve get command actions; without applyEdit the edit is refused', async () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type Parser from 'tree-sitter';
-import { languageFor, syntaxUnavailableReason } from '../../syntax/language.js';
+import { canonicalLanguageId, languageFor, syntaxUnavailableReason } from '../../syntax/language.js';
 import { SyntaxDocument } from '../../syntax/syntax-document.js';
 
 /** Every node's type, field-free shape, UTF-16 range and points: what an incremental parse must reproduce exactly. */
@@ -71,6 +71,21 @@ describe('languageFor', () => {
     expect(node.text).toBe('名前');
     expect(node.startPosition).toEqual({ row: 1, column: 8 });
     expect(doc.tree.rootNode.endIndex).toBe(text.length);
+  });
+
+  it.each([
+    ['typescript', 'file:///a/b.js', 'typescript'],
+    ['typescript-ts', 'file:///a/b.ts', 'typescript'],
+    ['js', 'file:///a/b.ts', 'typescript'],
+    ['tsx-ts', 'file:///a/b.tsx', 'typescriptreact'],
+    ['js', 'file:///a/b.mjs', 'javascript'],
+    ['rjsx', 'file:///a/b.jsx', 'javascriptreact'],
+    ['ts', 'untitled:Untitled-1', 'typescript'],
+    ['js2', 'untitled:Untitled-2', 'javascript'],
+    ['python', 'file:///a/b.py', 'python'],
+    ['plaintext', 'file:///a/b.TS?x=1', 'typescript'],
+  ])('editors\' language id %s for %s reads as %s', (given, uri, expected) => {
+    expect(canonicalLanguageId(given, uri)).toBe(expected);
   });
 
   it('reads JSX in javascript files', () => {
