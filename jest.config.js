@@ -9,4 +9,5 @@ export default {
   testMatch: ['<rootDir>/tests/**/*.test.ts'],
   testTimeout: 60000,
   setupFiles: ['<rootDir>/tests/helpers/isolated-data-dir.cjs'],
+  setupFilesAfterEnv: ['<rootDir>/tests/helpers/kill-servers.ts'],
 };

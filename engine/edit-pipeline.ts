@@ -15,6 +15,9 @@ export interface ModelEngine {
   dispose(): Promise<void>;
 }
 
+/** Why no model runs for an editor that must get the edit inside the code action. */
+const STRUCTURAL_ONLY = 'this editor takes edits only inside the code action (no codeAction/resolve, no workspace/applyEdit), so no model runs for it';
+
 export interface EditPipelineOptions {
   /** The model engine, or why there is none (shown to the user). */
   models: ModelEngine | { unavailable: string };
@@ -42,8 +45,8 @@ export class EditPipeline implements EditOrchestrator {
 
   private async computeOnLf(given: EditTask, context: EditContext): Promise<EditOutcome> {
     const task = given.kind === 'fix' ? relocateMissingBrace(given) : given;
-    if (task.kind === 'extract') return extractEdit(task, context, this.options.models); // structural; the models only name it
-    const models = this.options.models;
+    const models: EditPipelineOptions['models'] = context.structuralOnly ? { unavailable: STRUCTURAL_ONLY } : this.options.models;
+    if (task.kind === 'extract') return extractEdit(task, context, models); // structural; the models only name it
     if ('unavailable' in models) {
       const fixed = task.kind === 'fix' ? fixWithoutModels(task, context.types) : undefined;
       if (fixed) return fixed;

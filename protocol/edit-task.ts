@@ -78,6 +78,12 @@ export interface EditContext {
   workspace?: WorkspaceView;
   /** The type checker: parameter types of extract function (absent: types only as the syntax settles them). */
   types?: TypeView;
+  /**
+   * Answer only with edits that need no model: the editor must get the edit
+   * inside the code action itself (it has neither codeAction/resolve nor
+   * workspace/applyEdit), so there is no time for model work.
+   */
+  structuralOnly?: boolean;
 }
 
 /** What the server calls in codeAction/resolve and executeCommand. The speculation engine implements it. */

@@ -48,7 +48,7 @@ export interface ComputedEdit {
  * computed on; if the user typed meanwhile the request fails with
  * ContentModified and a message that says what to do, and nothing is applied.
  */
-export async function computeEdit(deps: EditServiceDeps, request: EditRequest, token?: CancellationToken): Promise<ComputedEdit> {
+export async function computeEdit(deps: EditServiceDeps, request: EditRequest, token?: CancellationToken, options: { structuralOnly?: boolean } = {}): Promise<ComputedEdit> {
   const started = performance.now();
   const doc = requireCurrent(deps.store, request.uri, request.version);
   const range = offsetRangeStrict(doc.text, request.range);
@@ -59,7 +59,7 @@ export async function computeEdit(deps: EditServiceDeps, request: EditRequest, t
   try {
     const outcome = await deps.orchestrator().computeEdit(
       { kind: request.kind, document: deps.store.snapshot(doc), range, args: request.args },
-      { signal: controller.signal, progress: (m, p) => progress.report(m, p), readFile: files.read, workspace: deps.workspace, types: deps.types },
+      { signal: controller.signal, progress: (m, p) => progress.report(m, p), readFile: files.read, workspace: deps.workspace, types: deps.types, structuralOnly: options.structuralOnly },
     );
     const ms = performance.now() - started;
     if (outcome.status === 'cancelled' || controller.signal.aborted) {

@@ -1,5 +1,7 @@
 import {
+  type CancellationToken,
   type CodeAction,
+  type Command,
   type Connection,
   type ExecuteCommandParams,
   type InitializeParams,
@@ -159,12 +161,40 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   connection.onDidChangeWatchedFiles(({ changes }) => void applyWatchedFileEvents(workspace, changes));
 
   connection.onCodeAction(
-    timed('codeAction', (params) => {
+    timed('codeAction', (params, token) => {
       const doc = store.get(params.textDocument.uri);
       if (!doc) throw invalidParams(`specedit: ${params.textDocument.uri} is not open`);
-      return codeActionsAt(doc, params, support());
+      const actions = codeActionsAt(doc, params, support());
+      return editOnly() ? withEditsNow(actions, token) : actions;
     }),
   );
+
+  /** The editor can take an edit only inside the code action (no resolve, no applyEdit: e.g. Vim with ALE). */
+  function editOnly(): boolean {
+    return !support().resolveEdit && !client.workspace?.applyEdit && support().literals;
+  }
+
+  /**
+   * For such an editor: the actions whose edit needs no model, each with its
+   * edit computed now (structural only: extract function with the default
+   * name, fixes found without a model); the others could never be applied.
+   */
+  async function withEditsNow(actions: Array<CodeAction | Command>, token: CancellationToken): Promise<CodeAction[]> {
+    const out: CodeAction[] = [];
+    for (const action of actions) {
+      if (!('title' in action) || typeof action.command === 'string') continue;
+      const data = actionDataSchema.safeParse((action as CodeAction).data);
+      if (!data.success || (data.data.kind !== 'extract' && data.data.kind !== 'fix')) continue;
+      try {
+        const { edit } = await computeEdit(deps, data.data, token, { structuralOnly: true });
+        const { command: _command, data: _data, ...rest } = action as CodeAction;
+        out.push({ ...rest, edit });
+      } catch (error) {
+        logger.debug(`${action.title}: not offered to this editor: ${(error as Error).message}`);
+      }
+    }
+    return out;
+  }
 
   connection.onCodeActionResolve(
     timed('codeAction/resolve', async (action: CodeAction, token) => {

@@ -53,6 +53,15 @@ export const FULL_CAPABILITIES: ClientCapabilities = {
  * records what the server sends (logs, diagnostics, progress, applyEdit).
  */
 export class LspTestClient {
+  /** Servers started and not yet exited: a test that fails before its shutdown must not leave one holding the test run open. */
+  private static readonly running = new Set<ChildProcess>();
+
+  /** Kills every server still running (a jest setup file calls it after each test file). */
+  static killAll(): void {
+    for (const child of LspTestClient.running) child.kill('SIGKILL');
+    LspTestClient.running.clear();
+  }
+
   readonly connection: ProtocolConnection;
   readonly process: ChildProcess | undefined;
   readonly docs = new Map<string, TextDocument>();
@@ -71,6 +80,8 @@ export class LspTestClient {
       if (!existsSync(SERVER_ENTRY)) throw new Error(`the server is not built (${SERVER_ENTRY} missing): run \`make build\` first`);
       const child = spawn(process.execPath, [SERVER_ENTRY, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
       child.stderr.on('data', (d) => (this.stderr += String(d)));
+      LspTestClient.running.add(child);
+      child.once('exit', () => LspTestClient.running.delete(child));
       this.process = child;
       streams = { fromServer: child.stdout, toServer: child.stdin };
     }

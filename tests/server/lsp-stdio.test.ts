@@ -169,7 +169,7 @@ test('action data leaves out empty args; `null` args (Emacs writes `{}` back as 
 
 test('clients without resolve get command actions; without applyEdit the edit is refused', async () => {
   const noResolve = new LspTestClient({
-    capabilities: { textDocument: { codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['refactor'] } } } }, workspace: { applyEdit: false } },
+    capabilities: { textDocument: { codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['refactor'] } } } }, workspace: { applyEdit: true } },
   });
   await noResolve.initialize();
   await noResolve.open(URI, SOURCE);
@@ -180,12 +180,52 @@ test('clients without resolve get command actions; without applyEdit the edit is
   })) as CodeAction[];
   const rename = find(actions, 'rename');
   expect(rename.command).toMatchObject({ command: 'specedit.apply', arguments: [rename.data] });
+  expect(await noResolve.shutdown()).toBe(0);
+
+  const noApply = new LspTestClient({ capabilities: { workspace: { applyEdit: false } } });
+  await noApply.initialize();
+  await noApply.open(URI, SOURCE);
   const args = [{ ...(rename.data as object), args: { newName: 'total' } }];
-  await expect(noResolve.connection.sendRequest('workspace/executeCommand', { command: 'specedit.apply', arguments: args })).rejects.toMatchObject({
+  await expect(noApply.connection.sendRequest('workspace/executeCommand', { command: 'specedit.apply', arguments: args })).rejects.toMatchObject({
     message: expect.stringMatching(/did not declare workspace.applyEdit.*nothing was changed/),
   });
-  expect(noResolve.text(URI)).toBe(SOURCE);
-  expect(await noResolve.shutdown()).toBe(0);
+  expect(noApply.text(URI)).toBe(SOURCE);
+  expect(await noApply.shutdown()).toBe(0);
+});
+
+test('an editor with neither resolve nor applyEdit (Vim with ALE) gets the edits that need no model inside the actions', async () => {
+  const editOnly = new LspTestClient({
+    capabilities: { textDocument: { codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'refactor'] } } } }, workspace: { applyEdit: false } },
+  });
+  await editOnly.initialize();
+  await editOnly.open(URI, SOURCE);
+  const actions = (await editOnly.connection.sendRequest('textDocument/codeAction', {
+    textDocument: { uri: URI },
+    range: { start: { line: 1, character: 0 }, end: { line: 4, character: 3 } },
+    context: { diagnostics: [] },
+  })) as CodeAction[];
+  // Only what can be applied: no rename with a suggested name, loop rewrite or instruction (they need the models).
+  expect(actions.map((a) => a.kind)).toEqual(['refactor.extract.function']);
+  expect(actions[0].command).toBeUndefined();
+  expect(actions[0].data).toBeUndefined();
+  expect(editOnly.applyWorkspaceEdit(actions[0].edit as WorkspaceEdit).applied).toBe(true);
+  expect(editOnly.text(URI)).toMatch(/let acc = extracted\(values\);/);
+
+  // A syntax error: its fix, found without a model, comes with its edit too.
+  const BROKEN_URI = 'file:///tmp/specedit-broken.ts';
+  const broken = SOURCE.replace('i++) {', 'i++ {');
+  await editOnly.open(BROKEN_URI, broken);
+  const at = { line: 2, character: broken.split('\n')[2].indexOf('{') };
+  const fixes = (await editOnly.connection.sendRequest('textDocument/codeAction', {
+    textDocument: { uri: BROKEN_URI },
+    range: { start: at, end: at },
+    context: { diagnostics: [] },
+  })) as CodeAction[];
+  const fix = fixes.find((a) => a.kind === 'quickfix');
+  expect(fix?.edit).toBeDefined();
+  expect(editOnly.applyWorkspaceEdit(fix!.edit as WorkspaceEdit).applied).toBe(true);
+  expect(editOnly.text(BROKEN_URI)).toBe(SOURCE);
+  expect(await editOnly.shutdown()).toBe(0);
 });
 
 test('bad params get JSON-RPC errors and the server keeps answering', async () => {
