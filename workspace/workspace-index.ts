@@ -12,7 +12,7 @@
  * yields between files, so `initialize` stays fast; `whenReady` waits for it.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, join, extname } from 'node:path';
+import { basename, dirname, join, extname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type Parser from 'tree-sitter';
 import type { ModuleSummary, WorkspaceView } from '../protocol/workspace.js';
@@ -69,6 +69,13 @@ export class WorkspaceIndex implements WorkspaceView {
   private readonly maxFileBytes: number;
   /** Bare specifiers mapped by tsconfig `paths` / `baseUrl`. */
   private readonly aliases: PathAliases;
+  /**
+   * `folder\0specifier` → the path it resolves to. Resolution depends on which
+   * files exist and on the configurations, not on what the files say, so a
+   * keystroke keeps it; a file added or removed, or a configuration event,
+   * clears it.
+   */
+  private readonly resolved = new Map<string, string | undefined>();
 
   constructor(private readonly options: WorkspaceIndexOptions = {}) {
     this.maxFiles = options.maxFiles ?? DEFAULT_MAX_FILES;
@@ -98,7 +105,7 @@ export class WorkspaceIndex implements WorkspaceView {
     if (path === undefined || !isSourceFile(path)) return;
     const entry = this.files.get(path);
     if (entry) Object.assign(entry, { uri, open: source, summary: undefined });
-    else this.files.set(path, { uri, open: source, summary: undefined });
+    else this.addFile(path, { uri, open: source, summary: undefined });
     this.importers = undefined;
   }
 
@@ -109,7 +116,7 @@ export class WorkspaceIndex implements WorkspaceView {
     if (!path || !entry) return;
     entry.open = undefined;
     if (this.inWorkspace(path)) await this.reread(path, uri);
-    else if (this.files.delete(path)) this.importers = undefined;
+    else if (this.removeFile(path)) this.importers = undefined;
   }
 
   /** workspace/didChangeWatchedFiles: a file was created or changed on disk. */
@@ -126,13 +133,25 @@ export class WorkspaceIndex implements WorkspaceView {
     const path = pathOf(uri);
     if (path !== undefined && isConfigFile(path)) return this.configChanged();
     if (path === undefined || this.files.get(path)?.open) return;
-    if (this.files.delete(path)) this.importers = undefined;
+    if (this.removeFile(path)) this.importers = undefined;
   }
 
   /** A tsconfig.json or jsconfig.json was created, changed or deleted: aliases may resolve elsewhere now. */
   private configChanged(): void {
     this.aliases.forget();
+    this.resolved.clear();
     this.importers = undefined;
+  }
+
+  private addFile(path: string, entry: FileEntry): void {
+    if (!this.files.has(path)) this.resolved.clear();
+    this.files.set(path, entry);
+  }
+
+  private removeFile(path: string): boolean {
+    const removed = this.files.delete(path);
+    if (removed) this.resolved.clear();
+    return removed;
   }
 
   summary(uri: string): ModuleSummary | undefined {
@@ -174,7 +193,11 @@ export class WorkspaceIndex implements WorkspaceView {
 
   /** Relative specifiers by path alone; bare ones through the configuration's `paths` and `baseUrl`. */
   private resolvePath(from: string, specifier: string, exists: (path: string) => boolean): string | undefined {
-    return isRelativeSpecifier(specifier) ? resolveModule(from, specifier, exists) : this.aliases.resolve(from, specifier, exists);
+    const key = `${dirname(from)}\u0000${specifier}`;
+    if (this.resolved.has(key)) return this.resolved.get(key);
+    const path = isRelativeSpecifier(specifier) ? resolveModule(from, specifier, exists) : this.aliases.resolve(from, specifier, exists);
+    this.resolved.set(key, path);
+    return path;
   }
 
   private summaryAt(path: string): ModuleSummary | undefined {
@@ -197,8 +220,8 @@ export class WorkspaceIndex implements WorkspaceView {
   private async readAgain(path: string, uri: string): Promise<void> {
     const summary = await this.readSummary(path);
     if (this.files.get(path)?.open) return; // opened while we read: the editor's text wins
-    if (summary) this.files.set(path, { uri, summary });
-    else this.files.delete(path);
+    if (summary) this.addFile(path, { uri, summary });
+    else this.removeFile(path);
     this.importers = undefined;
   }
 
@@ -227,7 +250,7 @@ export class WorkspaceIndex implements WorkspaceView {
     for (const path of paths) {
       if (this.files.has(path)) continue; // opened meanwhile
       const summary = await this.readSummary(path);
-      if (summary && !this.files.has(path)) this.files.set(path, { uri: pathToFileURL(path).href, summary });
+      if (summary && !this.files.has(path)) this.addFile(path, { uri: pathToFileURL(path).href, summary });
       if (performance.now() - sliceStart > SLICE_MS) {
         await new Promise((resolve) => setImmediate(resolve));
         sliceStart = performance.now();

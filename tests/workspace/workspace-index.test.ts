@@ -189,6 +189,11 @@ describe('the index', () => {
     index.fileDeleted(uri('src/app.ts'));
     expect(index.summary(uri('src/app.ts'))).toBeUndefined();
     expect(index.resolve(uri('src/index.ts'), './app')).toBeUndefined();
+    // Resolutions are remembered until the set of files changes: a file created later is found.
+    expect(index.resolve(uri('src/index.ts'), './later')).toBeUndefined();
+    write('src/later.ts', 'export const later = 1;\n');
+    await index.fileChanged(uri('src/later.ts'));
+    expect(index.resolve(uri('src/index.ts'), './later')).toBe(uri('src/later.ts'));
     // Outside the folders or in a skipped one: ignored.
     write('node_modules/late.ts', "import { total } from '../src/math';\n");
     await index.fileChanged(uri('node_modules/late.ts'));
