@@ -44,25 +44,27 @@ export class TypeService implements TypeView {
   constructor(private readonly options: TypeServiceOptions = {}) {}
 
   typesAt(document: DocumentSnapshot, queries: readonly TypeQuery[]): Map<number, CheckedType> | undefined {
-    if (!TYPED_LANGUAGES.has(document.languageId) || queries.length === 0) return undefined;
-    const path = pathOf(document.uri);
-    if (path === undefined) return undefined;
-    const started = performance.now();
-    const budget = this.options.buildBudgetMs ?? 3000;
-    let project: Project | undefined;
-    try {
-      project = this.projectFor(path);
-      const types = project.typesAt(toTsPath(path), document.text, queries, this.openTexts(), started + budget);
-      this.options.logger?.debug(`types: ${types.size} of ${queries.length} from ${project.name} in ${(performance.now() - started).toFixed(0)} ms`);
-      return types;
-    } catch (error) {
-      const why = error instanceof BudgetExceeded ? `building the program ran past ${budget} ms (the next request goes on)` : (error as Error).message;
-      this.options.logger?.debug(`types: none for ${document.uri} (${project?.name ?? 'no project'}): ${why}; syntactic types instead`);
-      return undefined;
-    }
+    if (queries.length === 0) return undefined;
+    return this.ask(document, 'types', (project, path, deadline) => {
+      const types = project.typesAt(path, document.text, queries, this.openTexts(), deadline);
+      return { answer: types, said: `${types.size} of ${queries.length} from ${project.name}` };
+    });
   }
 
   problemsIn(document: DocumentSnapshot, text = document.text): TypeProblem[] | undefined {
+    // Every question passes the text it is about, so the service need not be put back to the document's own.
+    return this.ask(document, 'errors', (project, path, deadline) => {
+      const problems = project.errorsOf(path, text, this.openTexts(), deadline);
+      return { answer: problems, said: `${problems.length} in ${text === document.text ? '' : 'an edit of '}the file` };
+    });
+  }
+
+  /**
+   * One question about `document` to the project it belongs to, within the
+   * build budget; undefined (logged) when there is no checker for it, the
+   * program could not be built in time, or the service failed.
+   */
+  private ask<T>(document: DocumentSnapshot, what: string, question: (project: Project, path: string, deadline: number) => { answer: T; said: string }): T | undefined {
     if (!TYPED_LANGUAGES.has(document.languageId)) return undefined;
     const path = pathOf(document.uri);
     if (path === undefined) return undefined;
@@ -71,14 +73,12 @@ export class TypeService implements TypeView {
     let project: Project | undefined;
     try {
       project = this.projectFor(path);
-      const open = this.openTexts();
-      // Every question passes the text it is about, so the service need not be put back to the document's own.
-      const problems = project.errorsOf(toTsPath(path), text, open, started + budget);
-      this.options.logger?.debug(`types: ${problems.length} errors in ${text === document.text ? '' : 'an edit of '}${document.uri} in ${(performance.now() - started).toFixed(0)} ms`);
-      return problems;
+      const { answer, said } = question(project, toTsPath(path), started + budget);
+      this.options.logger?.debug(`${what}: ${said} of ${document.uri} in ${(performance.now() - started).toFixed(0)} ms`);
+      return answer;
     } catch (error) {
-      const why = error instanceof BudgetExceeded ? `building the program ran past ${budget} ms` : (error as Error).message;
-      this.options.logger?.debug(`types: ${document.uri} not checked (${project?.name ?? 'no project'}): ${why}`);
+      const why = error instanceof BudgetExceeded ? `building the program ran past ${budget} ms (the next request goes on)` : (error as Error).message;
+      this.options.logger?.debug(`${what}: none for ${document.uri} (${project?.name ?? 'no project'}): ${why}`);
       return undefined;
     }
   }

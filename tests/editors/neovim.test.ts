@@ -2,12 +2,9 @@
  * A real editor: Neovim headless runs its own LSP client against the built
  * server, applies the edit and writes the file; the test compares the file.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { SERVER_ENTRY } from '../../tools/lsp-client.js';
+import { RENAMED, expectExtracted, runEditor } from './editor-run.js';
 
 const SCRIPT = fileURLToPath(new URL('./neovim.lua', import.meta.url));
 const hasNeovim = spawnSync('nvim', ['--version']).status === 0;
@@ -15,39 +12,10 @@ const hasNeovim = spawnSync('nvim', ['--version']).status === 0;
 const maybe = hasNeovim || process.env.CI ? test : test.skip;
 if (!hasNeovim && !process.env.CI) console.warn('nvim not found: Neovim tests skipped (apt-get install neovim)');
 
-function runNeovim(source: string, env: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'specedit-nvim-'));
-  const file = join(dir, 'example.ts');
-  writeFileSync(file, source);
-  try {
-    execFileSync('nvim', ['--headless', '--clean', '-n', '-c', `luafile ${SCRIPT}`], {
-      // XDG_DATA_HOME: the server's drafter statistics go to the test's directory, not the user's.
-      env: { ...process.env, SPECEDIT_SERVER: SERVER_ENTRY, SPECEDIT_FILE: file, XDG_DATA_HOME: dir, ...env },
-      timeout: 60_000,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-  } catch (error) {
-    const e = error as { stderr?: Buffer; stdout?: Buffer; message: string };
-    throw new Error(`neovim failed: ${e.message}\n${e.stderr?.toString() ?? ''}${e.stdout?.toString() ?? ''}`);
-  }
-  const out = readFileSync(file, 'utf8');
-  rmSync(dir, { recursive: true, force: true });
-  return out;
-}
-
-const SOURCE = `function price(items: { cost: number }[]) {
-  let sum = 0;
-  for (const item of items) {
-    sum += item.cost;
-  }
-  const report = { sum };
-  return report;
-}
-`;
+const runNeovim = (env: Record<string, string>) => runEditor('nvim', ['--headless', '--clean', '-n', '-c', `luafile ${SCRIPT}`], env, 60_000);
 
 maybe('Neovim renames a variable through the server and writes the file', () => {
-  const out = runNeovim(SOURCE, { SPECEDIT_LINE: '2', SPECEDIT_COL: '6', SPECEDIT_RENAME: 'total' });
-  expect(out).toBe(SOURCE.replace('let sum', 'let total').replace('sum +=', 'total +=').replace('{ sum }', '{ sum: total }'));
+  expect(runNeovim({ SPECEDIT_LINE: '2', SPECEDIT_COL: '6', SPECEDIT_RENAME: 'total' })).toBe(RENAMED);
 });
 
 /**
@@ -60,7 +28,7 @@ maybe('Neovim renames a variable through the server and writes the file', () => 
  * function's name is whatever the server chose when no name is given.
  */
 maybe('Neovim extracts a loop to a function through the code-action menu and writes the file', () => {
-  const out = runNeovim(SOURCE, {
+  const out = runNeovim({
     // Lines 3-5 (1-based), the for loop; 0.7's range end column is inclusive.
     SPECEDIT_LINE: '3',
     SPECEDIT_COL: '2',
@@ -69,21 +37,5 @@ maybe('Neovim extracts a loop to a function through the code-action menu and wri
     SPECEDIT_ACTION: '^Extract',
     SPECEDIT_SETTINGS: JSON.stringify({ verifierModel: '/nonexistent/specedit-test-no-model.gguf' }),
   });
-  // The type checker prints `{ cost: number; }[]`; while its first program is still being built, the syntax's `{ cost: number }[]`.
-  const [, name, itemsType] = out.match(/^function (\w+)\(items: (\{ cost: number;? \}\[\]), sum: number\) \{$/m) ?? [];
-  expect(name).toBeDefined();
-  expect(out).toBe(`function price(items: { cost: number }[]) {
-  let sum = 0;
-  sum = ${name}(items, sum);
-  const report = { sum };
-  return report;
-}
-
-function ${name}(items: ${itemsType}, sum: number) {
-  for (const item of items) {
-    sum += item.cost;
-  }
-  return sum;
-}
-`);
+  expectExtracted(out);
 });
