@@ -36,6 +36,7 @@ import { TypeService } from '../workspace/type-service.js';
 import { SOURCE_GLOB } from '../workspace/module-resolution.js';
 import { CONFIG_GLOB } from '../workspace/path-aliases.js';
 import { IGNORE_FILE_GLOB } from '../workspace/ignore-rules.js';
+import { PACKAGE_GLOB } from '../workspace/workspace-packages.js';
 
 export interface ServerOptions {
   /** Builds the orchestrator for a configuration (called again when model settings change). */
@@ -128,7 +129,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   connection.onInitialized(() => {
     if (client.workspace?.didChangeWatchedFiles?.dynamicRegistration) {
       connection.client
-        .register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: SOURCE_GLOB }, { globPattern: CONFIG_GLOB }, { globPattern: IGNORE_FILE_GLOB }] })
+        .register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: SOURCE_GLOB }, { globPattern: CONFIG_GLOB }, { globPattern: IGNORE_FILE_GLOB }, { globPattern: PACKAGE_GLOB }] })
         .catch((error: unknown) => logger.warn(`file watchers not registered (${(error as Error).message}): the workspace index sees disk changes only of files opened and closed`));
     }
     logger.info(`specedit ${options.version} ready (resolve: ${support().resolveEdit}, applyEdit: ${client.workspace?.applyEdit ?? false})`);

@@ -28,8 +28,10 @@ export function isConfigFile(path: string): boolean {
 }
 
 interface ParsedConfig {
-  /** Undefined when the configuration maps no bare specifiers (no `paths`, no `baseUrl`). */
+  /** Undefined when the configuration cannot be read. */
   options: TypeScript.CompilerOptions | undefined;
+  /** Whether it maps bare specifiers (`paths` or `baseUrl`). */
+  maps: boolean;
   /** Files read for it (`extends` chain): their stamps decide when to read it again. */
   inputs: Map<string, string>;
   /** When the stamps were last compared (they are compared at most every CHECK_MS). */
@@ -96,16 +98,34 @@ export class PathAliases {
     return found;
   }
 
+  /** The options of a configuration that maps bare specifiers; undefined for one that does not. */
   private optionsOf(configPath: string): TypeScript.CompilerOptions | undefined {
+    const config = this.configAt(configPath);
+    return config.maps ? config.options : undefined;
+  }
+
+  /**
+   * Where the configuration in `folder` (tsconfig.json) puts compiled output
+   * and its sources, as absolute paths (`extends` followed); undefined
+   * when it has no `outDir` or there is none.
+   */
+  outputOf(folder: string): { outDir: string; rootDir?: string } | undefined {
+    const configPath = join(folder, 'tsconfig.json');
+    if (stampOf(configPath) === undefined) return undefined;
+    const { options } = this.configAt(configPath);
+    return options?.outDir ? { outDir: options.outDir, rootDir: options.rootDir } : undefined;
+  }
+
+  private configAt(configPath: string): ParsedConfig {
     const known = this.configs.get(configPath);
-    if (known && performance.now() - known.checked < CHECK_MS) return known.options;
+    if (known && performance.now() - known.checked < CHECK_MS) return known;
     if (known && [...known.inputs].every(([file, stamp]) => stampOf(file) === stamp)) {
       known.checked = performance.now();
-      return known.options;
+      return known;
     }
     const parsed = this.parse(configPath);
     this.configs.set(configPath, parsed);
-    return parsed.options;
+    return parsed;
   }
 
   private parse(configPath: string): ParsedConfig {
@@ -120,14 +140,14 @@ export class PathAliases {
     const json = t.readConfigFile(configPath, readFile);
     if (json.error) {
       this.logger?.debug(`path aliases: ${configPath} not readable: ${t.flattenDiagnosticMessageText(json.error.messageText, ' ')}`);
-      return { options: undefined, inputs, checked };
+      return { options: undefined, maps: false, inputs, checked };
     }
     // No file listing: only the options matter here, and globbing a large project is slow.
     const host: TypeScript.ParseConfigHost = { useCaseSensitiveFileNames: t.sys.useCaseSensitiveFileNames, readDirectory: () => [], fileExists: t.sys.fileExists, readFile };
     const { options } = t.parseJsonConfigFileContent(json.config, host, dirname(configPath), undefined, configPath);
     const maps = options.paths !== undefined || options.baseUrl !== undefined;
     if (maps) this.logger?.debug(`path aliases: ${configPath} maps ${Object.keys(options.paths ?? {}).join(', ') || `bare specifiers under ${options.baseUrl}`}`);
-    return { options: maps ? options : undefined, inputs, checked };
+    return { options, maps, inputs, checked };
   }
 
   private ts(): TS {

@@ -22,6 +22,7 @@ import { languageFor } from '../syntax/language.js';
 import { isRelativeSpecifier, isSourceFile, resolveModule } from './module-resolution.js';
 import { isConfigFile, PathAliases } from './path-aliases.js';
 import { IgnoreRules } from './ignore-rules.js';
+import { packageInfo, WorkspacePackages } from './workspace-packages.js';
 
 export const DEFAULT_MAX_FILES = 5000;
 /** Larger files are generated or bundled code, not something an edit imports from. */
@@ -69,6 +70,8 @@ export class WorkspaceIndex implements WorkspaceView {
   private readonly maxFileBytes: number;
   /** Bare specifiers mapped by tsconfig `paths` / `baseUrl`. */
   private readonly aliases: PathAliases;
+  /** The workspace's own packages, imported by name from each other (a monorepo). */
+  private readonly packages = new WorkspacePackages();
   /**
    * `folder\0specifier` → the path it resolves to. Resolution depends on which
    * files exist and on the configurations, not on what the files say, so a
@@ -124,6 +127,10 @@ export class WorkspaceIndex implements WorkspaceView {
     const path = pathOf(uri);
     if (path !== undefined && isConfigFile(path)) return this.configChanged();
     if (path !== undefined && basename(path) === '.gitignore') return this.ignore.forget();
+    if (path !== undefined && basename(path) === 'package.json' && this.inWorkspace(path)) {
+      await this.readPackage(path);
+      return this.configChanged();
+    }
     if (path === undefined || !isSourceFile(path) || this.files.get(path)?.open || !this.inWorkspace(path)) return;
     await this.reread(path, uri);
   }
@@ -132,6 +139,10 @@ export class WorkspaceIndex implements WorkspaceView {
   fileDeleted(uri: string): void {
     const path = pathOf(uri);
     if (path !== undefined && isConfigFile(path)) return this.configChanged();
+    if (path !== undefined && basename(path) === 'package.json') {
+      this.packages.removeDir(dirname(path));
+      return this.configChanged();
+    }
     if (path === undefined || this.files.get(path)?.open) return;
     if (this.removeFile(path)) this.importers = undefined;
   }
@@ -195,7 +206,9 @@ export class WorkspaceIndex implements WorkspaceView {
   private resolvePath(from: string, specifier: string, exists: (path: string) => boolean): string | undefined {
     const key = `${dirname(from)}\u0000${specifier}`;
     if (this.resolved.has(key)) return this.resolved.get(key);
-    const path = isRelativeSpecifier(specifier) ? resolveModule(from, specifier, exists) : this.aliases.resolve(from, specifier, exists);
+    const path = isRelativeSpecifier(specifier)
+      ? resolveModule(from, specifier, exists)
+      : (this.aliases.resolve(from, specifier, exists) ?? this.packages.resolve(specifier, exists));
     this.resolved.set(key, path);
     return path;
   }
@@ -260,7 +273,21 @@ export class WorkspaceIndex implements WorkspaceView {
     this.options.logger?.debug(`workspace index: ${this.files.size} files in ${(performance.now() - started).toFixed(0)} ms`);
   }
 
-  /** Source files under the roots, breadth first, at most maxFiles. */
+  /** A workspace package's package.json (created or changed): other packages import it by its name. */
+  private async readPackage(path: string): Promise<void> {
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch {
+      this.packages.removeDir(dirname(path));
+      return;
+    }
+    const info = packageInfo(dirname(path), text, this.aliases.outputOf(dirname(path)));
+    if (info) this.packages.add(info);
+    else this.packages.removeDir(dirname(path));
+  }
+
+  /** Source files under the roots, breadth first, at most maxFiles; the package.json files met on the way are read. */
   private async listSources(): Promise<string[]> {
     const out: string[] = [];
     const queue = [...this.roots];
@@ -276,6 +303,8 @@ export class WorkspaceIndex implements WorkspaceView {
         const path = join(dir, entry.name);
         if (entry.isDirectory()) {
           if (!this.ignore.skips(dir, entry.name, true)) queue.push(path);
+        } else if (entry.isFile() && entry.name === 'package.json' && !this.ignore.skips(dir, entry.name, false)) {
+          await this.readPackage(path);
         } else if (entry.isFile() && isSourceFile(path) && !this.ignore.skips(dir, entry.name, false)) {
           if (out.length >= this.maxFiles) {
             this.options.logger?.warn(`workspace index: more than ${this.maxFiles} source files; the rest are not indexed (renames of exports may miss their importers)`);

@@ -89,7 +89,7 @@ test('rename of an exported function: one versioned TextDocumentEdit per file, n
   });
   expect(v2).toBe(2);
   // The watchers the client supports were registered for the source files.
-  expect(client.registrations).toContainEqual(expect.objectContaining({ method: 'workspace/didChangeWatchedFiles', registerOptions: { watchers: [{ globPattern: '**/*.{ts,tsx,js,jsx,mts,cts,mjs,cjs}' }, { globPattern: '**/{tsconfig,jsconfig}*.json' }, { globPattern: '**/.gitignore' }] } }));
+  expect(client.registrations).toContainEqual(expect.objectContaining({ method: 'workspace/didChangeWatchedFiles', registerOptions: { watchers: [{ globPattern: '**/*.{ts,tsx,js,jsx,mts,cts,mjs,cjs}' }, { globPattern: '**/{tsconfig,jsconfig}*.json' }, { globPattern: '**/.gitignore' }, { globPattern: '**/package.json' }] } }));
 });
 
 test('a rename at an import stays in its file; one at a namespace member renames the export', async () => {
