@@ -14,6 +14,7 @@ import type { DocumentSnapshot, EditContext, EditOutcome } from '../../protocol/
 import { applyReplacements } from '../../protocol/text.js';
 import { WorkspaceIndex } from '../../workspace/workspace-index.js';
 import { SyntaxDocument } from '../../syntax/syntax-document.js';
+import { TempProject } from '../helpers/temp-project.js';
 
 const PROJECT: Record<string, string> = {
   'src/math.ts': `export function total(values: number[]): number {
@@ -269,37 +270,12 @@ describe('`export * as ns from`: the renamed export is the member `ns.a` for the
     'src/barrel.ts': "export * from './index';\n",
     'src/app.ts': "import { utils } from './index';\nimport { utils as u } from './barrel';\nexport const x = utils.add(1, 2) + u.add(3, 4);\nconst add = 5;\nexport const y = add;\n",
   };
-  let nsRoot: string;
-  let nsIndex: WorkspaceIndex;
-  const nsUri = (path: string) => pathToFileURL(join(nsRoot, path)).href;
-
-  beforeAll(async () => {
-    nsRoot = mkdtempSync(join(tmpdir(), 'specedit-ns-rename-'));
-    for (const [path, text] of Object.entries(NS_PROJECT)) {
-      mkdirSync(dirname(join(nsRoot, path)), { recursive: true });
-      writeFileSync(join(nsRoot, path), text);
-    }
-    nsIndex = new WorkspaceIndex();
-    await nsIndex.start([pathToFileURL(nsRoot).href]);
-  });
-  afterAll(() => rmSync(nsRoot, { recursive: true, force: true }));
+  let project: TempProject;
+  beforeAll(async () => (project = await TempProject.create('ns-rename', NS_PROJECT)));
+  afterAll(() => project.remove());
 
   test('through `export * as` and a further `export *`, aliased or not; a local of the same name stays', async () => {
-    const document: DocumentSnapshot = { uri: nsUri('src/utils.ts'), languageId: 'typescript', version: 1, text: NS_PROJECT['src/utils.ts'] };
-    const readFile = async (u: string): Promise<DocumentSnapshot | undefined> => {
-      const rel = Object.keys(NS_PROJECT).find((p) => nsUri(p) === u);
-      return rel ? { uri: u, languageId: 'typescript', version: null, text: NS_PROJECT[rel] } : undefined;
-    };
-    const offset = document.text.indexOf('add');
-    const outcome = await new EditPipeline({ models: { unavailable: 'no models in this test' } }).computeEdit(
-      { kind: 'rename', document, range: { start: offset, end: offset }, args: { newName: 'sum' } },
-      { signal: new AbortController().signal, readFile, workspace: nsIndex },
-    );
-    if (outcome.status !== 'ok') throw new Error(JSON.stringify(outcome));
-    const texts = Object.fromEntries(outcome.result.edits.map((e) => {
-      const path = Object.keys(NS_PROJECT).find((p) => nsUri(p) === e.uri)!;
-      return [path, applyReplacements(NS_PROJECT[path], e.replacements)];
-    }));
+    const texts = await project.rename('src/utils.ts', 'add', 'sum');
     expect(texts).toEqual({
       'src/utils.ts': NS_PROJECT['src/utils.ts'].replace('function add', 'function sum'),
       'src/app.ts': NS_PROJECT['src/app.ts'].replace('utils.add(1, 2) + u.add(3, 4)', 'utils.sum(1, 2) + u.sum(3, 4)'),

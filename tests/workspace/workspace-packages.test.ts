@@ -5,15 +5,11 @@
  * rename that reaches a package importing it by name. Expected texts are
  * TypeScript's rename through the package manager's links.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { EditPipeline } from '../../engine/edit-pipeline.js';
-import type { DocumentSnapshot } from '../../protocol/edit-task.js';
-import { applyReplacements } from '../../protocol/text.js';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TempProject } from '../helpers/temp-project.js';
 import { entryTargets } from '../../workspace/workspace-packages.js';
-import { WorkspaceIndex } from '../../workspace/workspace-index.js';
+import type { WorkspaceIndex } from '../../workspace/workspace-index.js';
 
 describe('package entries', () => {
   test.each([
@@ -43,20 +39,17 @@ describe('a monorepo', () => {
     'apps/web/package.json': JSON.stringify({ name: 'web', private: true }),
     'apps/web/src/page.ts': "import { Button } from '@acme/ui';\nimport { shout } from '@acme/util/strings';\nimport { old } from 'legacy';\nimport React from 'react';\nexport const page = Button(shout('hi')) + String(old);\n",
   };
-  let root: string;
+  let project: TempProject;
   let index: WorkspaceIndex;
-  const uri = (path: string) => pathToFileURL(join(root, path)).href;
+  let root: string;
+  const uri = (path: string) => project.uri(path);
 
   beforeAll(async () => {
-    root = mkdtempSync(join(tmpdir(), 'specedit-monorepo-'));
-    for (const [path, text] of Object.entries(FILES)) {
-      mkdirSync(dirname(join(root, path)), { recursive: true });
-      writeFileSync(join(root, path), text);
-    }
-    index = new WorkspaceIndex();
-    await index.start([pathToFileURL(root).href]);
+    project = await TempProject.create('monorepo', FILES);
+    index = project.index;
+    root = project.root;
   });
-  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  afterAll(() => project.remove());
 
   test("bare specifiers of the workspace's own packages resolve to their sources", () => {
     const page = uri('apps/web/src/page.ts');
@@ -71,21 +64,7 @@ describe('a monorepo', () => {
 
   test('renaming an export reaches the package that imports it by name', async () => {
     const path = 'packages/ui/src/button.ts';
-    const document: DocumentSnapshot = { uri: uri(path), languageId: 'typescript', version: 1, text: FILES[path] };
-    const readFile = async (u: string): Promise<DocumentSnapshot | undefined> => {
-      const rel = Object.keys(FILES).find((p) => uri(p) === u);
-      return rel ? { uri: u, languageId: 'typescript', version: null, text: readFileSync(join(root, rel), 'utf8') } : undefined;
-    };
-    const offset = document.text.indexOf('Button');
-    const outcome = await new EditPipeline({ models: { unavailable: 'no models in this test' } }).computeEdit(
-      { kind: 'rename', document, range: { start: offset, end: offset }, args: { newName: 'PrimaryButton' } },
-      { signal: new AbortController().signal, readFile, workspace: index },
-    );
-    if (outcome.status !== 'ok') throw new Error(JSON.stringify(outcome));
-    const texts = Object.fromEntries(outcome.result.edits.map((e) => {
-      const rel = Object.keys(FILES).find((p) => uri(p) === e.uri)!;
-      return [rel, applyReplacements(FILES[rel], e.replacements)];
-    }));
+    const texts = await project.rename(path, 'Button', 'PrimaryButton');
     expect(texts).toEqual({
       [path]: FILES[path].replace('function Button', 'function PrimaryButton'),
       'apps/web/src/page.ts': FILES['apps/web/src/page.ts'].replace('{ Button }', '{ PrimaryButton }').replace('Button(shout', 'PrimaryButton(shout'),
