@@ -213,15 +213,17 @@ function namedToken(message: string): string | undefined {
 const MAX_RELOCATIONS = 8;
 
 /**
- * When the text opens more `{` than it closes: where, within `within`, a
- * block opened at the end of an earlier line should have been closed,
- * because a later line is indented no deeper than that one and is not its
- * `}`. The `}` goes on a line of its own after the block's last line, with
- * the opening line's indentation, or in front of a `;` `,` `)` or `]` that
- * starts the line at that indentation (`};`, `},`, `})`).
+ * Where, within `within`, a block opened at the end of an earlier line
+ * should have been closed, because a later line is indented no deeper than
+ * that one and is not its `}`: at most MAX_BLOCK_ENDS places, first first.
+ * The `}` goes on a line of its own after the block's last line, with the
+ * opening line's indentation, or in front of a `;` `,` `)` or `]` that
+ * starts the line at that indentation (`};`, `},`, `})`). Only candidates:
+ * unusual formatting gives places where nothing is missing, and the callers
+ * keep a place only when the file then parses with fewer errors. (Counting
+ * braces first would be no guide: strings and templates hold braces too.)
  */
 export function blockEndsByIndentation(text: string, within: OffsetRange): Array<{ at: number; insert: string }> {
-  if (count(text, '{') <= count(text, '}')) return [];
   const out: Array<{ at: number; insert: string }> = [];
   const open: string[] = [];
   let lineStartAt = 0;
@@ -247,8 +249,11 @@ export function blockEndsByIndentation(text: string, within: OffsetRange): Array
     lineStartAt = newline + 1;
     if (body !== '') afterCode = lineStartAt;
   }
-  return out.filter((c) => c.at >= within.start && c.at <= within.end);
+  return out.filter((c) => c.at >= within.start && c.at <= within.end).slice(0, MAX_BLOCK_ENDS);
 }
+
+/** Places `blockEndsByIndentation` offers (each costs the caller a parse). */
+const MAX_BLOCK_ENDS = 8;
 
 /** TypeScript's parser reports an error between `start` and `end` of `text`. */
 function typescriptRejects(languageId: string, text: string, start: number, end: number): boolean {

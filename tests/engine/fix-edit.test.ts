@@ -128,6 +128,9 @@ describe('EditPipeline without models', () => {
     const text = SOURCE.replace(closing, '    return out;\n');
     const end = text.length - 1;
     expect(blockEndsByIndentation(text, { start: 0, end: text.length })).toEqual([{ at: text.indexOf('return out;\n') + 'return out;\n'.length, insert: '  }\n' }]);
+    // Braces in strings (a lexer's `'}}'`) do not hide it.
+    const lexer = `${text}const CLOSE = '}}}';\n`;
+    expect(blockEndsByIndentation(lexer, { start: 0, end: lexer.length }).map((c) => c.at)).toEqual([text.indexOf('return out;\n') + 'return out;\n'.length]);
     const objectEnd = 'const f = () => {\n  return {\n    a: 1,\n  ;\n};\n';
     expect(blockEndsByIndentation(objectEnd, { start: 0, end: objectEnd.length })).toEqual([{ at: objectEnd.indexOf('  ;'), insert: '}' }].map((c) => ({ ...c, at: c.at + 2 })));
     for (const message of ['Syntax error: missing `}`', "'}' expected."]) {
