@@ -9,8 +9,8 @@
  * call, synchronously, and only by code that needs it; a parse of a few
  * hundred lines takes a few milliseconds after that.
  */
-import { createRequire } from 'node:module';
 import type * as TypeScript from 'typescript';
+import { typescript } from './typescript.js';
 
 export interface ParseError {
   start: number;
@@ -18,16 +18,9 @@ export interface ParseError {
   message: string;
 }
 
-let typescript: typeof TypeScript | undefined;
-
-function ts(): typeof TypeScript {
-  typescript ??= createRequire(import.meta.url)('typescript') as typeof TypeScript;
-  return typescript;
-}
-
 /** TypeScript's parse errors of `text`, in document order. */
 export function typescriptParseErrors(languageId: string, text: string): ParseError[] {
-  const t = ts();
+  const t = typescript();
   const kind = scriptKind(t, languageId);
   const file = t.createSourceFile(`file.${extension(languageId)}`, text, t.ScriptTarget.Latest, false, kind);
   // parseDiagnostics is internal but stable across releases; the public getSyntacticDiagnostics needs a Program.

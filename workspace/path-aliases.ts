@@ -12,12 +12,10 @@
  * (without listing their files) and read again when their size or time
  * changes; `forget` drops what is known after a configuration file event.
  */
-import { statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import type TypeScript from 'typescript';
-
-type TS = typeof TypeScript;
+import { typescript } from '../syntax/typescript.js';
+import { fileStamp } from './file-stamp.js';
 
 const CONFIG_NAMES = ['tsconfig.json', 'jsconfig.json'] as const;
 
@@ -45,7 +43,6 @@ export interface AliasLogger {
 }
 
 export class PathAliases {
-  private typescript: TS | undefined;
   /** directory → the configuration file governing it (null: none up to the root). */
   private readonly configOfDirectory = new Map<string, string | null>();
   private readonly configs = new Map<string, ParsedConfig>();
@@ -67,7 +64,7 @@ export class PathAliases {
     if (!configPath) return undefined;
     const options = this.optionsOf(configPath);
     if (!options) return undefined;
-    const t = this.ts();
+    const t = typescript();
     const host: TypeScript.ModuleResolutionHost = {
       fileExists: exists,
       readFile: () => undefined,
@@ -85,7 +82,7 @@ export class PathAliases {
     let found: string | null = null;
     for (const name of CONFIG_NAMES) {
       const candidate = join(directory, name);
-      if (stampOf(candidate) !== undefined) {
+      if (fileStamp(candidate) !== undefined) {
         found = candidate;
         break;
       }
@@ -111,7 +108,7 @@ export class PathAliases {
    */
   outputOf(folder: string): { outDir: string; rootDir?: string } | undefined {
     const configPath = join(folder, 'tsconfig.json');
-    if (stampOf(configPath) === undefined) return undefined;
+    if (fileStamp(configPath) === undefined) return undefined;
     const { options } = this.configAt(configPath);
     return options?.outDir ? { outDir: options.outDir, rootDir: options.rootDir } : undefined;
   }
@@ -119,7 +116,7 @@ export class PathAliases {
   private configAt(configPath: string): ParsedConfig {
     const known = this.configs.get(configPath);
     if (known && performance.now() - known.checked < CHECK_MS) return known;
-    if (known && [...known.inputs].every(([file, stamp]) => stampOf(file) === stamp)) {
+    if (known && [...known.inputs].every(([file, stamp]) => fileStamp(file) === stamp)) {
       known.checked = performance.now();
       return known;
     }
@@ -129,11 +126,11 @@ export class PathAliases {
   }
 
   private parse(configPath: string): ParsedConfig {
-    const t = this.ts();
+    const t = typescript();
     const inputs = new Map<string, string>();
     const readFile = (file: string) => {
       const text = t.sys.readFile(file);
-      inputs.set(file, stampOf(file) ?? 'missing');
+      inputs.set(file, fileStamp(file) ?? 'missing');
       return text;
     };
     const checked = performance.now();
@@ -148,19 +145,5 @@ export class PathAliases {
     const maps = options.paths !== undefined || options.baseUrl !== undefined;
     if (maps) this.logger?.debug(`path aliases: ${configPath} maps ${Object.keys(options.paths ?? {}).join(', ') || `bare specifiers under ${options.baseUrl}`}`);
     return { options, maps, inputs, checked };
-  }
-
-  private ts(): TS {
-    this.typescript ??= createRequire(import.meta.url)('typescript') as TS;
-    return this.typescript;
-  }
-}
-
-function stampOf(path: string): string | undefined {
-  try {
-    const stat = statSync(path);
-    return stat.isFile() ? `${stat.mtimeMs}:${stat.size}` : undefined;
-  } catch {
-    return undefined;
   }
 }

@@ -14,13 +14,14 @@
  * The typescript package (about 9 MB of JavaScript) is loaded synchronously
  * on the first question, so the server's startup does not pay for it.
  */
-import { readFileSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, relative, sep } from 'node:path';
 import type * as TypeScript from 'typescript';
 import type { DocumentSnapshot } from '../protocol/edit-task.js';
 import type { CheckedType, TypeParameterText, TypeProblem, TypeQuery, TypeView } from '../protocol/type-view.js';
 import { pathOf } from './workspace-index.js';
+import { typescript } from '../syntax/typescript.js';
+import { fileStamp } from './file-stamp.js';
 
 type TS = typeof TypeScript;
 
@@ -37,7 +38,6 @@ const MAX_TYPE_LENGTH = 400;
 const TYPED_LANGUAGES: ReadonlySet<string> = new Set(['typescript', 'typescriptreact']);
 
 export class TypeService implements TypeView {
-  private typescript: TS | undefined;
   private registry: TypeScript.DocumentRegistry | undefined;
   private readonly projects = new Map<string, Project>();
 
@@ -83,10 +83,6 @@ export class TypeService implements TypeView {
     }
   }
 
-  private ts(): TS {
-    this.typescript ??= createRequire(import.meta.url)('typescript') as TS;
-    return this.typescript;
-  }
 
   /**
    * The project of the nearest tsconfig.json, rebuilt when that file
@@ -94,7 +90,7 @@ export class TypeService implements TypeView {
    * (read again once, for files created since) goes to the inferred project.
    */
   private projectFor(path: string): Project {
-    const t = this.ts();
+    const t = typescript();
     const config = t.findConfigFile(toTsPath(dirname(path)), t.sys.fileExists);
     if (config) {
       const project = this.configured(config);
@@ -109,7 +105,7 @@ export class TypeService implements TypeView {
   }
 
   private configured(config: string, reread = false): Project {
-    return this.project(config, fileStamp(config) ?? 'missing', () => parseConfig(this.ts(), config), dirname(config), reread);
+    return this.project(config, fileStamp(config) ?? 'missing', () => parseConfig(typescript(), config), dirname(config), reread);
   }
 
   /** The project under `key` ('' for the inferred one), built again when its configuration's `stamp` changed or when asked to. */
@@ -117,7 +113,7 @@ export class TypeService implements TypeView {
     const known = this.projects.get(key);
     if (known && known.configStamp === stamp && !rebuild) return known;
     known?.dispose();
-    const t = this.ts();
+    const t = typescript();
     this.registry ??= t.createDocumentRegistry(t.sys.useCaseSensitiveFileNames);
     const { options, fileNames } = parse();
     const project = new Project(t, this.registry, key || 'inferred project', stamp, options, fileNames, directory);
@@ -462,14 +458,6 @@ function defaultOptions(t: TS): TypeScript.CompilerOptions {
   };
 }
 
-function fileStamp(path: string): string | undefined {
-  try {
-    const stat = statSync(path);
-    return `${stat.mtimeMs}:${stat.size}`;
-  } catch {
-    return undefined;
-  }
-}
 
 /** TypeScript's file names use `/`. */
 function toTsPath(path: string): string {
