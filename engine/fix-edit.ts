@@ -76,10 +76,8 @@ export function structuralFixes(syntax: SyntaxDocument, scope: OffsetRange, rang
   for (const close of closes) {
     const fixed = text.slice(0, close.at) + close.insert + text.slice(close.at);
     const scopeEnd = scope.end + close.insert.length;
-    if (syntaxProblems(new SyntaxDocument(languageId, fixed).tree).length >= baseline.length) continue;
-    const scopeText = fixed.slice(scope.start, scopeEnd);
-    if (!checker.check(scopeText).ok || typescriptRejects(languageId, fixed, scope.start, scopeEnd)) continue;
-    keep({ name: `fix: insert \`}\` at line ${lineOf(text, close.at)}`, text: scopeText, at: close.at });
+    if (!repairParses(languageId, fixed, scope.start, scopeEnd, baseline, true)) continue;
+    keep({ name: `fix: insert \`}\` at line ${lineOf(text, close.at)}`, text: fixed.slice(scope.start, scopeEnd), at: close.at });
   }
   // The indentation is better evidence than nearness to where the parser gave up.
   if (out.length > 0) return out;
@@ -150,7 +148,6 @@ function syntaxRepairs(
   // Nearest the best anchor first; at one distance an insertion before a deletion.
   edits.sort((a, b) => a.rank - b.rank || a.distance - b.distance || a.remove - b.remove);
 
-  const baselineMessages = new Set(baseline.map((p) => p.message));
   const out: FixCandidate[] = [];
   const tried = new Set<string>();
   let parses = 0;
@@ -165,14 +162,8 @@ function syntaxRepairs(
     tried.add(key);
     const fixed = text.slice(0, edit.at) + edit.insert + text.slice(edit.at + edit.remove);
     parses++;
-    const problems = syntaxProblems(new SyntaxDocument(languageId, fixed).tree);
-    if (problems.length >= baseline.length) continue;
-    if (problems.some((p) => !baselineMessages.has(p.message))) continue;
-    const shift = edit.insert.length - edit.remove;
-    const scopeEnd = scope.end + shift;
-    if (problems.some((p) => p.range.start <= scopeEnd && p.range.end >= scope.start)) continue;
-    // tree-sitter's recovery accepts a few things TypeScript does not (`else} if`): TypeScript's parser must agree.
-    if (tsErrors.length > 0 && typescriptRejects(languageId, fixed, scope.start, scopeEnd)) continue;
+    const scopeEnd = scope.end + edit.insert.length - edit.remove;
+    if (!repairParses(languageId, fixed, scope.start, scopeEnd, baseline, tsErrors.length > 0)) continue;
     const scopeText = fixed.slice(scope.start, scopeEnd);
     const name = edit.remove > 0 ? `fix: delete \`${text[edit.at]}\`` : `fix: insert \`${edit.insert.trim()}\``;
     out.push({ name: `${name} at line ${lineOf(text, edit.at)}`, text: scopeText, at: edit.at });
@@ -254,6 +245,22 @@ export function blockEndsByIndentation(text: string, within: OffsetRange): Array
 
 /** Places `blockEndsByIndentation` offers (each costs the caller a parse). */
 const MAX_BLOCK_ENDS = 8;
+
+/**
+ * The acceptance rule of every syntax repair: `fixed` (the document with the
+ * repair, its scope now `[scopeStart, scopeEnd)`) has fewer syntax errors
+ * than before, none new, none left in the scope, and, with `askTypescript`,
+ * TypeScript's parser agrees there (tree-sitter's recovery accepts a few
+ * things TypeScript does not: `else} if`). One parse, plus TypeScript's.
+ */
+function repairParses(languageId: string, fixed: string, scopeStart: number, scopeEnd: number, baseline: readonly SyntaxProblem[], askTypescript: boolean): boolean {
+  const problems = syntaxProblems(new SyntaxDocument(languageId, fixed).tree);
+  if (problems.length >= baseline.length) return false;
+  const known = new Set(baseline.map((p) => p.message));
+  if (problems.some((p) => !known.has(p.message))) return false;
+  if (problems.some((p) => p.range.start <= scopeEnd && p.range.end >= scopeStart)) return false;
+  return !askTypescript || !typescriptRejects(languageId, fixed, scopeStart, scopeEnd);
+}
 
 /** TypeScript's parser reports an error between `start` and `end` of `text`. */
 function typescriptRejects(languageId: string, text: string, start: number, end: number): boolean {
