@@ -1,6 +1,6 @@
 import {
   type CancellationToken,
-  type CodeAction,
+  CodeAction,
   type Command,
   type Connection,
   type ExecuteCommandParams,
@@ -183,12 +183,12 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   async function withEditsNow(actions: Array<CodeAction | Command>, token: CancellationToken): Promise<CodeAction[]> {
     const out: CodeAction[] = [];
     for (const action of actions) {
-      if (!('title' in action) || typeof action.command === 'string') continue;
-      const data = actionDataSchema.safeParse((action as CodeAction).data);
+      if (!CodeAction.is(action)) continue; // a bare Command carries no data
+      const data = actionDataSchema.safeParse(action.data);
       if (!data.success || (data.data.kind !== 'extract' && data.data.kind !== 'fix')) continue;
       try {
         const { edit } = await computeEdit(deps, data.data, token, { structuralOnly: true });
-        const { command: _command, data: _data, ...rest } = action as CodeAction;
+        const { command: _command, data: _data, ...rest } = action;
         out.push({ ...rest, edit });
       } catch (error) {
         logger.debug(`${action.title}: not offered to this editor: ${(error as Error).message}`);

@@ -17,6 +17,26 @@ function summary(source: string) {
   return summarizeModule(new SyntaxDocument('typescript', source).tree, source);
 }
 
+/** A fresh temporary folder per test (`create`, `remove`) and paths, URIs and files relative to it. */
+function folder() {
+  const dir = {
+    root: '',
+    create(prefix: string) {
+      dir.root = mkdtempSync(join(tmpdir(), prefix));
+    },
+    remove() {
+      rmSync(dir.root, { recursive: true, force: true });
+    },
+  };
+  const uri = (relative: string) => pathToFileURL(join(dir.root, relative)).href;
+  const write = (relative: string, text: string) => {
+    mkdirSync(dirname(join(dir.root, relative)), { recursive: true });
+    writeFileSync(join(dir.root, relative), text);
+  };
+  const names = (uris: string[]) => uris.map((u) => u.slice(pathToFileURL(dir.root).href.length + 1)).sort();
+  return { dir, uri, write, names };
+}
+
 describe('module summaries', () => {
   const imports = (source: string) =>
     summary(source).imports.map((i) => `${i.imported}${i.aliased || i.imported === 'default' || i.imported === '*' ? ' as ' + i.local : ''} from ${i.specifier}`);
@@ -87,16 +107,10 @@ describe('module resolution', () => {
 });
 
 describe('the index', () => {
-  let root: string;
-  const uri = (path: string) => pathToFileURL(join(root, path)).href;
-  const write = (path: string, text: string) => {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), text);
-  };
-  const names = (uris: string[]) => uris.map((u) => u.slice(pathToFileURL(root).href.length + 1)).sort();
+  const { dir, uri, write, names } = folder();
 
   beforeEach(() => {
-    root = mkdtempSync(join(tmpdir(), 'specedit-index-'));
+    dir.create('specedit-index-');
     write('src/math.ts', 'export function total(xs: number[]): number {\n  return 0;\n}\n');
     write('src/index.ts', "export * from './math.js';\n");
     write('src/app.ts', "import { total } from './index';\nimport * as m from './math';\nimport React from 'react';\n");
@@ -110,11 +124,11 @@ describe('the index', () => {
     write('.gitignore', '# build output\ndist/\n/build\n');
   });
 
-  afterEach(() => rmSync(root, { recursive: true, force: true }));
+  afterEach(() => dir.remove());
 
   async function started(options = {}) {
     const index = new WorkspaceIndex({ maxFileBytes: 1000, ...options });
-    await index.start([pathToFileURL(root).href]);
+    await index.start([pathToFileURL(dir.root).href]);
     return index;
   }
 
@@ -202,16 +216,10 @@ describe('the index', () => {
 });
 
 describe('bare specifiers the configuration maps (tsconfig paths, baseUrl)', () => {
-  let root: string;
-  const uri = (path: string) => pathToFileURL(join(root, path)).href;
-  const write = (path: string, text: string) => {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), text);
-  };
-  const names = (uris: string[]) => uris.map((u) => u.slice(pathToFileURL(root).href.length + 1)).sort();
+  const { dir, uri, write, names } = folder();
 
   beforeEach(() => {
-    root = mkdtempSync(join(tmpdir(), 'specedit-aliases-'));
+    dir.create('specedit-aliases-');
     // `extends`, comments and trailing commas: TypeScript reads the configuration, not JSON.parse.
     write('tsconfig.base.json', '{\n  // shared\n  "compilerOptions": { "baseUrl": ".", "paths": { "@/*": ["src/*"], "@lib": ["src/lib/index.ts"], "#gen/*": ["generated/*", "src/fallback/*"] }, },\n}\n');
     write('tsconfig.json', '{ "extends": "./tsconfig.base.json", "compilerOptions": { "moduleResolution": "bundler", "module": "esnext" } }\n');
@@ -227,11 +235,11 @@ describe('bare specifiers the configuration maps (tsconfig paths, baseUrl)', () 
     write('tools/helper.js', 'export function helper() {}\n');
   });
 
-  afterEach(() => rmSync(root, { recursive: true, force: true }));
+  afterEach(() => dir.remove());
 
   async function started() {
     const index = new WorkspaceIndex();
-    await index.start([pathToFileURL(root).href]);
+    await index.start([pathToFileURL(dir.root).href]);
     return index;
   }
 
@@ -262,7 +270,7 @@ describe('bare specifiers the configuration maps (tsconfig paths, baseUrl)', () 
     expect(index.resolve(uri('src/app.ts'), '@/lib/math')).toBeUndefined();
     expect(index.resolve(uri('src/app.ts'), '@app/lib/math')).toBe(uri('src/lib/math.ts'));
     expect(names(index.importersOf(uri('src/lib/math.ts')))).toEqual(['src/lib/index.ts']);
-    rmSync(join(root, 'tools/jsconfig.json'));
+    rmSync(join(dir.root, 'tools/jsconfig.json'));
     index.fileDeleted(uri('tools/jsconfig.json'));
     expect(index.resolve(uri('tools/run.js'), '~/helper')).toBeUndefined();
     expect(index.resolve(uri('tools/run.js'), '@app/lib/math')).toBe(uri('src/lib/math.ts'));
