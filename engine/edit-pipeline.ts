@@ -48,7 +48,7 @@ export class EditPipeline implements EditOrchestrator {
     const models: EditPipelineOptions['models'] = context.structuralOnly ? { unavailable: STRUCTURAL_ONLY } : this.options.models;
     if (task.kind === 'extract') return extractEdit(task, context, models); // structural; the models only name it
     if ('unavailable' in models) {
-      const fixed = task.kind === 'fix' ? fixWithoutModels(task, context.types) : undefined;
+      const fixed = task.kind === 'fix' ? await fixWithoutModels(task, context.types, context.signal) : undefined;
       if (fixed) return fixed;
       const what = task.kind === 'rename' ? 'Suggesting a name' : `The ${task.kind} edit`;
       const hint = task.kind === 'rename' ? " To rename to a name of your choice, use your editor's rename (textDocument/rename)." : '';

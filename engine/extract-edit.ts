@@ -44,7 +44,7 @@ export async function extractEdit(task: EditTask, context: EditContext, models: 
   const started = performance.now();
   const planned = planFor(task);
   if (!planned.ok) return { status: 'unavailable', reason: planned.reason };
-  const typed = () => withCheckerTypes(planned.plan, task.document, context.types);
+  const typed = () => withCheckerTypes(planned.plan, task.document, context.types, context.signal);
   if (task.args.newName) return givenName(task, typed(), task.args.newName, started);
   if ('unavailable' in models) return defaultNamed(task, typed(), 'no models', started);
   const outcome = await models.computeEdit(task, context);
@@ -64,7 +64,7 @@ export async function extractNamedByModels(
   const text = task.document.text;
   const planned = planExtraction(edit.syntax.tree, text, task.range, task.document.languageId);
   if (!planned.ok) return end({ status: 'unavailable', reason: planned.reason });
-  const plan = withCheckerTypes(planned.plan, task.document, context.types);
+  const plan = withCheckerTypes(planned.plan, task.document, context.types, context.signal);
   if (task.args.newName) return end(givenName(task, plan, task.args.newName, started));
 
   const { options } = engine.settings;
@@ -131,14 +131,15 @@ function rankedText(text: string, scope: EditScope, extraction: ReturnType<typeo
  * as the caller passes it), or the variable's declared type when the
  * selection assigns it; type parameters of the enclosing declarations those
  * types name become the function's. Parameters it cannot type keep the
- * syntactic type; no checker (JavaScript, a failure, a program still being
- * built) keeps the plan as it is.
+ * syntactic type; no checker or no answer from it (JavaScript, a failure,
+ * a program still being built, a question cut short by its time budget or
+ * by `signal`) keeps the plan as it is.
  */
-export function withCheckerTypes(plan: ExtractionPlan, document: DocumentSnapshot, types: TypeView | undefined): ExtractionPlan {
+export function withCheckerTypes(plan: ExtractionPlan, document: DocumentSnapshot, types: TypeView | undefined, signal: AbortSignal): ExtractionPlan {
   if (!types || plan.parameters.length === 0 || !TYPED_LANGUAGES.has(document.languageId)) return plan;
   let answers: Map<number, CheckedType> | undefined;
   try {
-    answers = types.typesAt(document, plan.parameters.map((p) => ({ offset: p.firstUse, declared: p.assigned })));
+    answers = types.typesAt(document, plan.parameters.map((p) => ({ offset: p.firstUse, declared: p.assigned })), { signal });
   } catch {
     return plan; // the TypeView logs its own failures; the syntactic types stay
   }

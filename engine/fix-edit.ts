@@ -337,12 +337,13 @@ function lineEnd(text: string, offset: number, linesAfter: number): number {
  * structurally; undefined when there is none (the caller says the models are
  * needed).
  */
-export function fixWithoutModels(task: EditTask, types?: TypeView): EditOutcome | undefined {
+export async function fixWithoutModels(task: EditTask, types: TypeView | undefined, signal: AbortSignal): Promise<EditOutcome | undefined> {
   const started = performance.now();
   const prepared = prepareEdit(task);
   if (!prepared.ok) return undefined;
   const { scope, message, syntax } = prepared.edit;
-  const repairs = fewestTypeErrors(structuralFixes(syntax, scope.range, task.range, message ?? ''), task.document, scope, types);
+  const repairs = await fewestTypeErrors(structuralFixes(syntax, scope.range, task.range, message ?? ''), task.document, scope, types, signal);
+  if (signal.aborted) return { status: 'cancelled' };
   if (repairs.length === 0) return undefined;
   const best = repairs[0];
   return {
@@ -361,14 +362,21 @@ export function fixWithoutModels(task: EditTask, types?: TypeView): EditOutcome 
  * The repairs that leave the document with the fewest type errors (removing
  * a `}` can end the syntax error and still leave a function without its
  * return; `f(a.b)` and `f(a).b` both parse), in their order; all of them
- * when there is no checker.
+ * when there is no checker, and when it does not answer for one of them
+ * (cut short by its time budget, or `signal` aborted: the caller checks
+ * the signal), as though there were none: a partial count would compare
+ * repairs the checker did not see. Each question blocks the main thread
+ * (up to the type service's budget), so the event loop runs between them:
+ * an edit or a cancellation that arrives meanwhile is seen before the next.
  */
-export function fewestTypeErrors(repairs: FixCandidate[], document: DocumentSnapshot, scope: EditScope, types: TypeView | undefined): FixCandidate[] {
+export async function fewestTypeErrors(repairs: FixCandidate[], document: DocumentSnapshot, scope: EditScope, types: TypeView | undefined, signal: AbortSignal): Promise<FixCandidate[]> {
   if (!types?.problemsIn || repairs.length < 2) return repairs;
   const errors: number[] = [];
   for (const repair of repairs) {
+    await new Promise((resolve) => setImmediate(resolve));
+    if (signal.aborted) return repairs;
     const edited = applyReplacements(document.text, minimalReplacements(scope.text, repair.text, scope.range.start));
-    const problems = types.problemsIn(document, edited);
+    const problems = types.problemsIn(document, edited, { signal });
     if (!problems) return repairs;
     errors.push(problems.length);
   }

@@ -257,7 +257,8 @@ class EditRun {
   async fix(): Promise<EngineRun> {
     const found = this.layers.structural ? structuralFixes(this.edit.syntax, this.scope.range, this.task.range, this.edit.message ?? '') : [];
     if (found.length === 0) return this.rewrite();
-    const repairs = fewestTypeErrors(found, this.task.document, this.scope, this.context.types);
+    const repairs = await fewestTypeErrors(found, this.task.document, this.scope, this.context.types, this.context.signal);
+    if (this.context.signal.aborted) return this.cancelled();
     if (repairs.length < found.length) this.engine.settings.options.logger?.debug(`fix: ${found.length - repairs.length} of ${found.length} repairs dropped: they add more type errors than the others`);
     const names = repairs.map((r) => r.name);
     if (repairs.length === 1) return this.fixedBy(repairs[0], names, 'structural', structuralStats(0));
@@ -385,7 +386,7 @@ class EditRun {
     };
   }
 
-  private finishRewrite(result: VerifyResult): EngineRun {
+  private async finishRewrite(result: VerifyResult): Promise<EngineRun> {
     const { scope } = this;
     if (result.stopReason === 'budget') {
       return this.end({ status: 'unavailable', reason: `the verifier did not finish the edit within ${result.tokens.length} tokens; raise maxOutputTokens or select a smaller scope` }, result);
@@ -402,7 +403,8 @@ class EditRun {
       return this.end({ status: 'unavailable', reason: `the verifier's rename of the ${scope.unit} differs from the structural rename and the name is also used outside it; nothing was changed` }, result);
     }
     const replacements = whole ?? minimalReplacements(scope.text, edited, scope.range.start);
-    const typeErrors = this.typeErrorsAdded(replacements);
+    const typeErrors = await this.typeErrorsAdded(replacements);
+    if (this.context.signal.aborted) return this.end({ status: 'cancelled' }, result);
     if (typeErrors) return this.end({ status: 'unavailable', reason: `the model's edit would add ${typeErrors}; nothing was changed` }, result);
     const outcome: EditOutcome = {
       status: 'ok',
@@ -416,15 +418,24 @@ class EditRun {
    * name that does not exist: it parses, but it is not the same program).
    * The checker's new errors, described, or undefined when there are none
    * or no checker. Instructions may mean to change what the code says, so
-   * their edits are not held to this.
+   * their edits are not held to this. A question the checker cut short
+   * (its time budget, the edit's) counts as no checker: the edit passed the
+   * verifier and the syntax check, and refusing it because a big file takes
+   * long to check would turn the kind off there. The event loop runs
+   * before each question, so a cancellation or an edit arriving meanwhile
+   * is seen first.
    */
-  private typeErrorsAdded(replacements: TextReplacement[]): string | undefined {
+  private async typeErrorsAdded(replacements: TextReplacement[]): Promise<string | undefined> {
     const { task } = this;
-    if (task.kind !== 'optimizeLoop' && task.kind !== 'fix') return undefined;
-    const types = this.context.types;
+    const { types, signal } = this.context;
+    if ((task.kind !== 'optimizeLoop' && task.kind !== 'fix') || !types?.problemsIn) return undefined;
     const edited = applyReplacements(task.document.text, replacements);
-    const before = types?.problemsIn?.(task.document);
-    const after = before && types?.problemsIn?.(task.document, edited);
+    const ask = async (text?: string) => {
+      await new Promise((resolve) => setImmediate(resolve));
+      return signal.aborted ? undefined : types.problemsIn?.(task.document, text, { signal });
+    };
+    const before = await ask();
+    const after = before && (await ask(edited));
     if (!before || !after) return undefined;
     const added = problemsAdded(before, after);
     if (added.length === 0) return undefined;

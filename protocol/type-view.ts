@@ -37,23 +37,35 @@ export interface TypeParameterText {
   offset: number;
 }
 
+/** What bounds one question besides the service's own time budgets. */
+export interface TypeQuestionOptions {
+  /**
+   * The edit's signal (`EditContext.signal`): aborted, the question answers
+   * at once with no answer; the service also counts the time of all the
+   * questions of one signal against a budget per edit.
+   */
+  signal?: AbortSignal;
+}
+
+/**
+ * Undefined from either method means "unknown": there is no checker for
+ * the document (JavaScript, the service failed), or the question was cut
+ * short (building the program, or checking, ran past its time budget; the
+ * edit's budget was spent; the signal was aborted). Callers treat an
+ * unknown answer as they treat JavaScript: nothing is held back or
+ * preferred on the checker's word.
+ */
 export interface TypeView {
   /**
    * The type of each query the checker answers with a type that means the
    * same at the file's top level (no local types, no `this` type; type
    * parameters of enclosing declarations are named in the answer); queries
-   * it cannot answer are missing from the map. Undefined when there is no
-   * checker for the document (JavaScript, the service failed, or building
-   * the program ran past its time budget).
+   * it cannot answer are missing from the map.
    */
-  typesAt(document: DocumentSnapshot, queries: readonly TypeQuery[]): Map<number, CheckedType> | undefined;
+  typesAt(document: DocumentSnapshot, queries: readonly TypeQuery[], options?: TypeQuestionOptions): Map<number, CheckedType> | undefined;
 
-  /**
-   * The checker's errors (syntactic and semantic) in the document if its
-   * text were `text` (its own text when omitted); undefined when there is
-   * no checker for the document (as for `typesAt`).
-   */
-  problemsIn?(document: DocumentSnapshot, text?: string): TypeProblem[] | undefined;
+  /** The checker's errors (syntactic and semantic) in the document if its text were `text` (its own text when omitted). */
+  problemsIn?(document: DocumentSnapshot, text?: string, options?: TypeQuestionOptions): TypeProblem[] | undefined;
 }
 
 /** The problems of `after` that `before` does not have, counted by code and message (positions move with an edit). */

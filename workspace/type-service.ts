@@ -6,10 +6,33 @@
  * files are shared between projects (one document registry), and a file is
  * read again only when its text (open) or its mtime and size (disk) change.
  *
- * The first program of a big project takes seconds to read and parse. Each
- * request may spend `buildBudgetMs` on reading files; past it the request
- * gets no types (the caller falls back to syntactic ones) and what was parsed
- * stays in the registry, so the next request goes on from there.
+ * It runs on the main thread, so every question is bounded; a question cut
+ * short answers "unknown" (undefined, logged at debug), as for JavaScript:
+ * - The first program of a big project takes seconds to read and parse. Each
+ *   question may spend `buildBudgetMs` on reading files; past it the question
+ *   gets no answer and what was parsed stays in the registry, so the next
+ *   question goes on from there.
+ * - Once the program is built, the checker may spend `questionBudgetMs`
+ *   answering. The host's cancellation token (`getCancellationToken`, also
+ *   handed to the program's diagnostics) says "cancelled" past it or when the
+ *   edit's signal is aborted; TypeScript polls it at each function, class and
+ *   function expression it checks and throws `OperationCanceledException`
+ *   (the program then drops its checker, which may be half-way through).
+ * - All the questions of one edit (one `AbortSignal`) may take
+ *   `editBudgetMs` together; past it they answer unknown at once.
+ * - `typesAt` looks at the limits between its queries: the checker polls the
+ *   token only while it reports diagnostics.
+ * A worker thread would free the main thread altogether, but it would need
+ * the open documents' text sent over on each change and its own copy of
+ * TypeScript and of the parsed files. Bounded, a question holds the thread
+ * for its budget at most, and the callers yield to the event loop between
+ * questions, so didChange and $/cancelRequest are seen in between.
+ *
+ * A project's roots are its declaration files and the last `maxRoots` files
+ * asked about (those open in the editor are the last to go), so a long
+ * session's program holds the import closure of the files in use, not of
+ * every file ever asked about; the texts kept for files that left the
+ * program are dropped.
  *
  * The typescript package (about 9 MB of JavaScript) is loaded synchronously
  * on the first question, so the server's startup does not pay for it.
@@ -18,7 +41,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, relative, sep } from 'node:path';
 import type * as TypeScript from 'typescript';
 import type { DocumentSnapshot } from '../protocol/edit-task.js';
-import type { CheckedType, TypeParameterText, TypeProblem, TypeQuery, TypeView } from '../protocol/type-view.js';
+import type { CheckedType, TypeParameterText, TypeProblem, TypeQuery, TypeQuestionOptions, TypeView } from '../protocol/type-view.js';
 import { pathOf } from './workspace-index.js';
 import { typescript } from '../syntax/typescript.js';
 import { fileStamp } from './file-stamp.js';
@@ -29,8 +52,23 @@ export interface TypeServiceOptions {
   /** The open documents: their text wins over the disk's. */
   openDocuments?: () => Iterable<DocumentSnapshot>;
   logger?: { debug(message: string): void };
-  /** How long one request may spend reading and parsing files (default 3000 ms). */
+  /** How long one question may spend reading and parsing files (default 3000 ms). */
   buildBudgetMs?: number;
+  /** How long the checker may spend answering one question once the program is built (default 1500 ms). */
+  questionBudgetMs?: number;
+  /** How long the questions of one edit (one signal) may take together, builds included (default 5000 ms). */
+  editBudgetMs?: number;
+  /** How many of the files asked about stay roots of a project's program (default 16). */
+  maxRoots?: number;
+}
+
+/** What one project of the service holds, for tests and diagnostics. */
+export interface TypeProjectSummary {
+  name: string;
+  /** The root files of its program: declaration files of the project, then the files asked about, least recent first. */
+  roots: string[];
+  /** Files whose text the host keeps (the program's files, lib files included). */
+  keptFiles: number;
 }
 
 /** Longer printed types are refused: a parameter annotation should stay readable. */
@@ -40,46 +78,71 @@ const TYPED_LANGUAGES: ReadonlySet<string> = new Set(['typescript', 'typescriptr
 export class TypeService implements TypeView {
   private registry: TypeScript.DocumentRegistry | undefined;
   private readonly projects = new Map<string, Project>();
+  /** Milliseconds the questions of each edit have taken so far. */
+  private readonly spentByEdit = new WeakMap<AbortSignal, number>();
 
   constructor(private readonly options: TypeServiceOptions = {}) {}
 
-  typesAt(document: DocumentSnapshot, queries: readonly TypeQuery[]): Map<number, CheckedType> | undefined {
+  typesAt(document: DocumentSnapshot, queries: readonly TypeQuery[], options?: TypeQuestionOptions): Map<number, CheckedType> | undefined {
     if (queries.length === 0) return undefined;
-    return this.ask(document, 'types', (project, path, deadline) => {
-      const types = project.typesAt(path, document.text, queries, this.openTexts(), deadline);
+    return this.ask(document, 'types', options?.signal, (project, path, limits) => {
+      const types = project.typesAt(path, document.text, queries, this.openTexts(), limits);
       return { answer: types, said: `${types.size} of ${queries.length} from ${project.name}` };
     });
   }
 
-  problemsIn(document: DocumentSnapshot, text = document.text): TypeProblem[] | undefined {
+  problemsIn(document: DocumentSnapshot, text = document.text, options?: TypeQuestionOptions): TypeProblem[] | undefined {
     // Every question passes the text it is about, so the service need not be put back to the document's own.
-    return this.ask(document, 'errors', (project, path, deadline) => {
-      const problems = project.errorsOf(path, text, this.openTexts(), deadline);
+    return this.ask(document, 'errors', options?.signal, (project, path, limits) => {
+      const problems = project.errorsOf(path, text, this.openTexts(), limits);
       return { answer: problems, said: `${problems.length} in ${text === document.text ? '' : 'an edit of '}the file` };
     });
   }
 
+  /** Each project's roots and kept files. */
+  summary(): TypeProjectSummary[] {
+    return [...this.projects.values()].map((p) => p.summary());
+  }
+
   /**
    * One question about `document` to the project it belongs to, within the
-   * build budget; undefined (logged) when there is no checker for it, the
-   * program could not be built in time, or the service failed.
+   * budgets; undefined (logged) when there is no checker for it, the
+   * question was cut short, or the service failed.
    */
-  private ask<T>(document: DocumentSnapshot, what: string, question: (project: Project, path: string, deadline: number) => { answer: T; said: string }): T | undefined {
+  private ask<T>(
+    document: DocumentSnapshot,
+    what: string,
+    signal: AbortSignal | undefined,
+    question: (project: Project, path: string, limits: QuestionLimits) => { answer: T; said: string },
+  ): T | undefined {
     if (!TYPED_LANGUAGES.has(document.languageId)) return undefined;
     const path = pathOf(document.uri);
     if (path === undefined) return undefined;
+    const unknown = (why: string, project?: Project): undefined => {
+      this.options.logger?.debug(`${what}: none for ${document.uri} (${project?.name ?? 'no project'}): ${why}`);
+      return undefined;
+    };
+    if (signal?.aborted) return unknown('the edit was cancelled');
+    const editBudget = this.options.editBudgetMs ?? 5000;
+    const spent = signal ? (this.spentByEdit.get(signal) ?? 0) : 0;
+    if (spent >= editBudget) return unknown(`the edit's ${editBudget} ms for type questions are spent`);
     const started = performance.now();
-    const budget = this.options.buildBudgetMs ?? 3000;
+    const build = this.options.buildBudgetMs ?? 3000;
+    const check = this.options.questionBudgetMs ?? 1500;
+    // A question outside an edit (no signal) has no edit budget, only its own.
+    const limits = new QuestionLimits(started, build, check, signal ? started + editBudget - spent : Infinity, signal);
     let project: Project | undefined;
     try {
       project = this.projectFor(path);
-      const { answer, said } = question(project, toTsPath(path), started + budget);
+      const { answer, said } = question(project, toTsPath(path), limits);
       this.options.logger?.debug(`${what}: ${said} of ${document.uri} in ${(performance.now() - started).toFixed(0)} ms`);
       return answer;
     } catch (error) {
-      const why = error instanceof BudgetExceeded ? `building the program ran past ${budget} ms (the next request goes on)` : (error as Error).message;
-      this.options.logger?.debug(`${what}: none for ${document.uri} (${project?.name ?? 'no project'}): ${why}`);
-      return undefined;
+      if (error instanceof BudgetExceeded) return unknown(`building the program ran past ${(limits.buildDeadline - started).toFixed(0)} ms (the next question goes on)`, project);
+      if (error instanceof typescript().OperationCanceledException) return unknown(limits.whyStopped(), project);
+      return unknown((error as Error).message, project);
+    } finally {
+      if (signal) this.spentByEdit.set(signal, spent + performance.now() - started);
     }
   }
 
@@ -116,7 +179,7 @@ export class TypeService implements TypeView {
     const t = typescript();
     this.registry ??= t.createDocumentRegistry(t.sys.useCaseSensitiveFileNames);
     const { options, fileNames } = parse();
-    const project = new Project(t, this.registry, key || 'inferred project', stamp, options, fileNames, directory);
+    const project = new Project(t, this.registry, key || 'inferred project', stamp, options, fileNames, directory, this.options.maxRoots ?? 16);
     this.projects.set(key, project);
     return project;
   }
@@ -133,6 +196,49 @@ export class TypeService implements TypeView {
 
 class BudgetExceeded extends Error {}
 
+/**
+ * When one question stops: reads stop at the build deadline; checking, once
+ * the program is built, at the check deadline; both at the edit's deadline
+ * and when its signal is aborted. Also the cancellation token TypeScript
+ * polls while it checks.
+ */
+class QuestionLimits implements TypeScript.CancellationToken {
+  readonly buildDeadline: number;
+  private checkDeadline = Infinity;
+
+  constructor(
+    started: number,
+    buildMs: number,
+    private readonly checkMs: number,
+    private readonly editDeadline: number,
+    private readonly signal: AbortSignal | undefined,
+  ) {
+    this.buildDeadline = Math.min(started + buildMs, editDeadline);
+  }
+
+  /** The program is built: the checker's time starts. */
+  startChecking(): void {
+    this.checkDeadline = Math.min(performance.now() + this.checkMs, this.editDeadline);
+  }
+
+  buildSpent(): boolean {
+    return this.signal?.aborted === true || performance.now() > this.buildDeadline;
+  }
+
+  isCancellationRequested(): boolean {
+    return this.signal?.aborted === true || performance.now() > this.checkDeadline;
+  }
+
+  throwIfCancellationRequested(): void {
+    if (this.isCancellationRequested()) throw new (typescript().OperationCanceledException)();
+  }
+
+  whyStopped(): string {
+    if (this.signal?.aborted) return 'the edit was cancelled';
+    return this.checkDeadline >= this.editDeadline ? "the edit's time for type questions ran out" : `checking ran past ${this.checkMs} ms`;
+  }
+}
+
 interface FileState {
   version: string;
   text: string;
@@ -145,13 +251,20 @@ interface FileState {
 
 /** One language service and the host that feeds it. */
 class Project {
+  /** The project's declaration files: always roots. */
+  private readonly declarations: string[];
+  /** Files asked about, least recent first; at most `maxRoots`. */
+  private asked: string[] = [];
   private roots: string[];
+  /** A root was dropped: the texts of the files that left the program go after the next build. */
+  private pruneDue = false;
   /** Files its configuration does not include: they belong to the inferred project. */
   readonly outsiders = new Set<string>();
   private readonly included: ReadonlySet<string>;
   private readonly files = new Map<string, FileState>();
   private open = new Map<string, string>();
-  private deadline = Infinity;
+  /** The question being answered: what stops its reads and its checking. */
+  private limits: QuestionLimits | undefined;
   private readsSinceDeadline = 0;
   private versions = 0;
   private readonly service: TypeScript.LanguageService;
@@ -165,11 +278,13 @@ class Project {
     options: TypeScript.CompilerOptions,
     fileNames: string[],
     directory: string,
+    private readonly maxRoots: number,
   ) {
     // The program starts from the project's declaration files (ambient types: JSX, globals) and grows by the
     // files asked about: their imports come in through resolution. A big project's other sources stay out,
     // so the first question costs the edited file's import closure, not the whole project.
-    this.roots = fileNames.filter((f) => /\.d\.[cm]?ts$/.test(f));
+    this.declarations = fileNames.filter((f) => /\.d\.[cm]?ts$/.test(f));
+    this.roots = this.declarations;
     this.included = new Set(fileNames);
     this.libDirectory = dirname(t.getDefaultLibFilePath(options));
     const host: TypeScript.LanguageServiceHost = {
@@ -186,45 +301,80 @@ class Project {
       getDirectories: t.sys.getDirectories,
       realpath: t.sys.realpath,
       useCaseSensitiveFileNames: () => t.sys.useCaseSensitiveFileNames,
+      // No question, no cancellation: the service's own calls outside a question run to the end.
+      getCancellationToken: () => ({ isCancellationRequested: () => this.limits?.isCancellationRequested() ?? false }),
     };
     this.service = t.createLanguageService(host, registry);
   }
 
   /** The answers for `queries` in `path`, whose text is `text`; `open` are the editor's texts of the open files. */
-  typesAt(path: string, text: string, queries: readonly TypeQuery[], open: Map<string, string>, deadline: number): Map<number, CheckedType> {
-    const program = this.programWith(path, text, open, deadline);
-    return typesIn(this.t, program.getTypeChecker(), program, program.getSourceFile(path)!, queries);
-  }
-
-  /** The program with `path` holding `text` and the open files the editor's texts; reads stop at `deadline`. */
-  private programWith(path: string, text: string, open: Map<string, string>, deadline: number): TypeScript.Program {
-    this.open = new Map(open);
-    this.open.set(path, text);
-    if (!this.roots.includes(path)) this.roots = [...this.roots, path];
-    this.deadline = deadline;
-    this.readsSinceDeadline = 0;
-    let program: TypeScript.Program | undefined;
-    try {
-      program = this.service.getProgram();
-    } finally {
-      this.deadline = Infinity;
-    }
-    if (!program?.getSourceFile(path)) throw new Error(`${path} is not in the program`);
-    return program;
+  typesAt(path: string, text: string, queries: readonly TypeQuery[], open: Map<string, string>, limits: QuestionLimits): Map<number, CheckedType> {
+    return this.within(limits, () => {
+      const program = this.programWith(path, text, open);
+      // The checker does not poll the token outside diagnostics: the limits are looked at between queries.
+      return typesIn(this.t, program.getTypeChecker(), program, program.getSourceFile(path)!, queries, limits);
+    });
   }
 
   /** The errors TypeScript reports for `path` with the text `text`. */
-  errorsOf(path: string, text: string, open: Map<string, string>, deadline: number): TypeProblem[] {
-    const program = this.programWith(path, text, open, deadline);
-    const source = program.getSourceFile(path)!;
-    const t = this.t;
-    return [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)]
-      .filter((d) => d.category === t.DiagnosticCategory.Error)
-      .map((d) => ({ code: d.code, message: t.flattenDiagnosticMessageText(d.messageText, '\n'), offset: d.start ?? 0 }));
+  errorsOf(path: string, text: string, open: Map<string, string>, limits: QuestionLimits): TypeProblem[] {
+    return this.within(limits, () => {
+      const program = this.programWith(path, text, open);
+      const source = program.getSourceFile(path)!;
+      const t = this.t;
+      return [...program.getSyntacticDiagnostics(source, limits), ...program.getSemanticDiagnostics(source, limits)]
+        .filter((d) => d.category === t.DiagnosticCategory.Error)
+        .map((d) => ({ code: d.code, message: t.flattenDiagnosticMessageText(d.messageText, '\n'), offset: d.start ?? 0 }));
+    });
+  }
+
+  private within<T>(limits: QuestionLimits, question: () => T): T {
+    this.limits = limits;
+    this.readsSinceDeadline = 0;
+    try {
+      return question();
+    } finally {
+      this.limits = undefined;
+    }
+  }
+
+  /** The program with `path` holding `text` and the open files the editor's texts; the checker's time starts when it is built. */
+  private programWith(path: string, text: string, open: Map<string, string>): TypeScript.Program {
+    this.open = new Map(open);
+    this.open.set(path, text);
+    this.askedAbout(path);
+    const program = this.service.getProgram();
+    if (!program?.getSourceFile(path)) throw new Error(`${path} is not in the program`);
+    if (this.pruneDue) this.prune(program);
+    this.limits?.startChecking();
+    return program;
+  }
+
+  /** `path` becomes the most recent root; past `maxRoots`, the least recent one not open in the editor goes (else the least recent). */
+  private askedAbout(path: string): void {
+    if (this.asked[this.asked.length - 1] === path) return;
+    const asked = [...this.asked.filter((f) => f !== path), path];
+    while (asked.length > this.maxRoots) {
+      const closed = asked.findIndex((f) => !this.open.has(f));
+      asked.splice(closed === -1 ? 0 : closed, 1);
+      this.pruneDue = true;
+    }
+    this.asked = asked;
+    this.roots = [...this.declarations, ...asked];
+  }
+
+  /** Forgets the texts of files no longer in the program (a dropped root and what only it imported). */
+  private prune(program: TypeScript.Program): void {
+    for (const file of this.files.keys()) if (!program.getSourceFile(file)) this.files.delete(file);
+    this.pruneDue = false;
   }
 
   includes(path: string): boolean {
     return this.included.has(path);
+  }
+
+  summary(): TypeProjectSummary {
+    return { name: this.name, roots: [...this.roots], keptFiles: this.files.size };
   }
 
   dispose(): void {
@@ -244,7 +394,7 @@ class Project {
     if (stamp === undefined) return undefined;
     if (known?.stamp === stamp) return known;
     // At least one file per request, so that a slow machine still gets there.
-    if (this.readsSinceDeadline > 0 && performance.now() > this.deadline) throw new BudgetExceeded();
+    if (this.readsSinceDeadline > 0 && this.limits?.buildSpent()) throw new BudgetExceeded();
     this.readsSinceDeadline++;
     let text: string;
     try {
@@ -271,9 +421,17 @@ class Project {
  * module the file does not import is written as an import type with a
  * relative specifier (`import("./money").Money`).
  */
-function typesIn(t: TS, checker: TypeScript.TypeChecker, program: TypeScript.Program, source: TypeScript.SourceFile, queries: readonly TypeQuery[]): Map<number, CheckedType> {
+function typesIn(
+  t: TS,
+  checker: TypeScript.TypeChecker,
+  program: TypeScript.Program,
+  source: TypeScript.SourceFile,
+  queries: readonly TypeQuery[],
+  limits: TypeScript.CancellationToken,
+): Map<number, CheckedType> {
   const answers = new Map<number, CheckedType>();
   for (const query of queries) {
+    limits.throwIfCancellationRequested();
     const identifier = identifierAt(t, source, query.offset);
     if (!identifier) continue;
     const type = query.declared ? declaredType(t, checker, identifier) : checker.getTypeAtLocation(identifier);

@@ -4,15 +4,19 @@
  * level (imported, narrowed, contextual, instantiated types), refused when it
  * names something only visible locally, the open documents' text over the
  * disk's, and no types (never an exception) when the program cannot be built
- * in time.
+ * in time. Every question is bounded (it runs on the main thread): checking
+ * past its budget, an aborted edit and an edit whose time is spent answer
+ * "unknown" (undefined) within the budget; a project's roots stay at the
+ * files asked about last.
  */
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { DocumentSnapshot } from '../../protocol/edit-task.js';
-import { problemsAdded, type CheckedType } from '../../protocol/type-view.js';
+import { problemsAdded, type CheckedType, type TypeView } from '../../protocol/type-view.js';
 import { TypeService } from '../../workspace/type-service.js';
+import { fewestTypeErrors } from '../../engine/fix-edit.js';
 
 const TSCONFIG = JSON.stringify({ compilerOptions: { strict: true, target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', skipLibCheck: true, noEmit: true }, include: ['src'] });
 
@@ -190,5 +194,123 @@ describe('problems an edit would add', () => {
 
   test('no checker for JavaScript', () => {
     expect(new TypeService().problemsIn(doc('src/plain.js', 'let a = 1;\n'), 'let a = b;\n')).toBeUndefined();
+  });
+});
+
+describe('bounded questions', () => {
+  /** A project whose one file takes seconds to check: 1,500 functions, each instantiating a 30-step recursive type of its own. */
+  let slowRoot: string;
+  let slowDoc: DocumentSnapshot;
+  let smallDoc: DocumentSnapshot;
+  const FUNCTIONS = 1500;
+  beforeAll(() => {
+    slowRoot = mkdtempSync(join(tmpdir(), 'specedit-types-slow-'));
+    writeFileSync(join(slowRoot, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, target: 'ES2022', lib: ['ES2022'], types: [], noEmit: true } }));
+    const lines = ['type Deep<T, N extends number, A extends unknown[] = []> = A["length"] extends N ? T : Deep<{ v: T }, N, [...A, 0]>;'];
+    for (let i = 0; i < FUNCTIONS; i++) lines.push(`export function f${i}(x: Deep<"k${i}", 30>): "k${i}" { const y: Deep<"k${i}", 30> = x; return y${'.v'.repeat(30)}; }`);
+    const slow = `${lines.join('\n')}\n`;
+    writeFileSync(join(slowRoot, 'slow.ts'), slow);
+    writeFileSync(join(slowRoot, 'small.ts'), 'export const n: number = "x";\n');
+    const at = (file: string, text: string): DocumentSnapshot => ({ uri: pathToFileURL(join(slowRoot, file)).href, languageId: 'typescript', version: 1, text });
+    slowDoc = at('slow.ts', slow);
+    smallDoc = at('small.ts', 'export const n: number = "x";\n');
+  });
+  afterAll(() => rmSync(slowRoot, { recursive: true, force: true }));
+
+  /** `question`'s answer and how long it took. */
+  function timed<T>(question: () => T): { answer: T; ms: number } {
+    const started = performance.now();
+    const answer = question();
+    return { answer, ms: performance.now() - started };
+  }
+
+  test('checking past the question budget answers unknown within the budget, and the next question is answered', () => {
+    const logs: string[] = [];
+    const service = new TypeService({ questionBudgetMs: 200, logger: { debug: (m) => logs.push(m) } });
+    // Build the program first (a type at one name checks little): what is timed below is the checking.
+    expect(service.typesAt(slowDoc, [{ offset: slowDoc.text.indexOf('x:') }])?.size).toBe(1);
+    const { answer, ms } = timed(() => service.problemsIn(slowDoc));
+    expect(answer).toBeUndefined();
+    expect(ms).toBeLessThan(200 + 500);
+    expect(logs.at(-1)).toMatch(/^errors: none for .*slow\.ts \(.*tsconfig\.json\): checking ran past 200 ms$/);
+    // The program dropped the checker it cancelled; a new one answers.
+    expect(service.problemsIn(smallDoc)?.map((p) => p.code)).toEqual([2322]);
+  });
+
+  test('an aborted edit answers at once, before any program is built', () => {
+    const logs: string[] = [];
+    const service = new TypeService({ logger: { debug: (m) => logs.push(m) } });
+    const controller = new AbortController();
+    controller.abort();
+    const { answer, ms } = timed(() => service.problemsIn(slowDoc, undefined, { signal: controller.signal }));
+    expect(answer).toBeUndefined();
+    expect(service.typesAt(slowDoc, [{ offset: 0 }], { signal: controller.signal })).toBeUndefined();
+    expect(ms).toBeLessThan(50);
+    expect(service.summary()).toEqual([]);
+    expect(logs).toEqual([expect.stringMatching(/the edit was cancelled$/), expect.stringMatching(/the edit was cancelled$/)]);
+  });
+
+  test("an edit's questions share its budget: once it is spent they answer unknown at once; a question outside the edit is answered", () => {
+    const logs: string[] = [];
+    const service = new TypeService({ questionBudgetMs: 10_000, editBudgetMs: 300, logger: { debug: (m) => logs.push(m) } });
+    expect(service.typesAt(slowDoc, [{ offset: slowDoc.text.indexOf('x:') }])?.size).toBe(1);
+    const signal = new AbortController().signal;
+    const first = timed(() => service.problemsIn(slowDoc, undefined, { signal }));
+    expect(first.answer).toBeUndefined();
+    expect(first.ms).toBeLessThan(300 + 500);
+    expect(logs.at(-1)).toMatch(/the edit's time for type questions ran out$/);
+    const second = timed(() => service.problemsIn(smallDoc, undefined, { signal }));
+    expect(second.answer).toBeUndefined();
+    expect(second.ms).toBeLessThan(50);
+    expect(logs.at(-1)).toMatch(/the edit's 300 ms for type questions are spent$/);
+    expect(service.problemsIn(smallDoc)?.length).toBe(1);
+  });
+
+  test('a fix search yields between questions: a cancellation that arrives meanwhile stops it', async () => {
+    const controller = new AbortController();
+    let asked = 0;
+    const types: TypeView = {
+      typesAt: () => undefined,
+      problemsIn: () => {
+        asked++;
+        const until = performance.now() + 20; // a question that keeps the thread busy
+        while (performance.now() < until);
+        if (asked === 2) setImmediate(() => controller.abort()); // as $/cancelRequest would, between two questions
+        return [];
+      },
+    };
+    const text = 'let a = 1;\n';
+    const repairs = Array.from({ length: 10 }, (_, i) => ({ name: `repair ${i}`, text, at: 0 }));
+    const kept = await fewestTypeErrors(repairs, doc('src/any.ts', text), { range: { start: 0, end: text.length }, text, unit: 'lines' }, types, controller.signal);
+    expect(asked).toBe(2);
+    expect(kept).toEqual(repairs); // unranked: the caller sees the abort
+  });
+
+  test('the roots stay at the files asked about last, an open file the last to go, and the texts of dropped files are let go', () => {
+    const project = mkdtempSync(join(tmpdir(), 'specedit-types-roots-'));
+    try {
+      writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, target: 'ES2022', lib: ['ES2022'], types: [], noEmit: true } }));
+      const file = (name: string): DocumentSnapshot => {
+        const text = `export const ${name} = 1;\n`;
+        writeFileSync(join(project, `${name}.ts`), text);
+        return { uri: pathToFileURL(join(project, `${name}.ts`)).href, languageId: 'typescript', version: 1, text };
+      };
+      const open = file('open');
+      const others = Array.from({ length: 40 }, (_, i) => file(`m${i}`));
+      const service = new TypeService({ maxRoots: 8, openDocuments: () => [open] });
+      const typeIn = (d: DocumentSnapshot) => service.typesAt(d, [{ offset: 'export const '.length }])?.values().next().value?.text;
+      expect(typeIn(open)).toBe('1');
+      for (const d of others.slice(0, 7)) typeIn(d);
+      const keptAtEight = service.summary()[0].keptFiles;
+      for (const d of others.slice(7)) expect(typeIn(d)).toBe('1');
+      const [summary] = service.summary();
+      expect(summary.roots.map((r) => r.slice(r.lastIndexOf('/') + 1))).toEqual(['open.ts', ...others.slice(-7).map((_, i) => `m${33 + i}.ts`)]);
+      expect(summary.keptFiles).toBe(keptAtEight);
+      // A file that left asks again like any other.
+      expect(typeIn(others[0])).toBe('1');
+      expect(service.summary()[0].roots).toHaveLength(8);
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
   });
 });
