@@ -21,6 +21,11 @@ export const configSchema = z
     logLevel: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
     /** Delay after the last change before syntax diagnostics are published, ms. */
     diagnosticsDebounceMs: z.number().int().min(0).max(10_000).default(150),
+    /**
+     * Open documents larger than this (characters) get no features: the server keeps no text, tree or index of them and
+     * says so once; other files are unaffected. Applies to documents opened or replaced whole after a change of the setting.
+     */
+    maxDocumentSize: z.number().int().min(1024).max(1_000_000_000).default(10 * 1024 * 1024),
     /** Requests running longer than this report `$/progress`, ms. */
     progressDelayMs: z.number().int().min(0).max(10_000).default(100),
     /** Verifier model: GGUF path or `hf:` URI; null uses the shipped default when present. */

@@ -4,7 +4,7 @@ import { COMMANDS } from '../protocol/commands.js';
 import type { EditKind, EditArgs } from '../protocol/edit-task.js';
 import type { OpenDocument } from './document-store.js';
 import type { ActionDataSent } from './action-data.js';
-import { offsetRangeStrict, toLspRange } from './positions.js';
+import { offsetRange, toLspRange } from './positions.js';
 import { syntaxDiagnostics } from './diagnostics.js';
 import { rangesTouch } from '../protocol/text.js';
 
@@ -21,7 +21,7 @@ export interface ActionClientSupport {
  * computed later, in codeAction/resolve or workspace/executeCommand.
  */
 export function codeActionsAt(doc: OpenDocument, params: CodeActionParams, support: ActionClientSupport): Array<CodeAction | Command> {
-  const range = offsetRangeStrict(doc.text, params.range);
+  const range = offsetRange(doc.text, params.range);
   const version = doc.text.version;
   const actions: CodeAction[] = [];
   const offer = (title: string, lspKind: string, kind: EditKind, target: { start: number; end: number }, args: EditArgs = {}, diagnostics?: Diagnostic[]) => {
@@ -37,7 +37,7 @@ export function codeActionsAt(doc: OpenDocument, params: CodeActionParams, suppo
   if (scopes.statements) offer(`Extract ${scopes.statements.count === 1 ? 'statement' : `${scopes.statements.count} statements`} to a function`, CodeActionKind.RefactorExtract + '.function', 'extract', scopes.statements.range);
   if (scopes.loop) offer('Optimize this loop', CodeActionKind.RefactorRewrite, 'optimizeLoop', scopes.loop.range);
   for (const diagnostic of fixableDiagnostics(doc, params, range)) {
-    const target = offsetRangeStrict(doc.text, diagnostic.range);
+    const target = offsetRange(doc.text, diagnostic.range);
     const message = typeof diagnostic.message === 'string' ? diagnostic.message : diagnostic.message.value;
     const args: EditArgs = { diagnostic: { message, source: diagnostic.source, code: diagnostic.code ?? undefined } };
     offer(`Fix: ${firstLine(message)}`, CodeActionKind.QuickFix, 'fix', target, args, [diagnostic]);
@@ -61,7 +61,7 @@ export function codeActionsAt(doc: OpenDocument, params: CodeActionParams, suppo
 function fixableDiagnostics(doc: OpenDocument, params: CodeActionParams, range: { start: number; end: number }): Diagnostic[] {
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
-  const own = doc.syntax ? syntaxDiagnostics(doc).filter((d) => rangesTouch(offsetRangeStrict(doc.text, d.range), range)) : [];
+  const own = doc.syntax ? syntaxDiagnostics(doc).filter((d) => rangesTouch(offsetRange(doc.text, d.range), range)) : [];
   for (const d of [...(params.context.diagnostics ?? []), ...own]) {
     const key = `${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character}:${d.message}`;
     if (seen.has(key)) continue;

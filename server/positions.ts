@@ -3,30 +3,30 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { OffsetRange } from '../protocol/text.js';
 
 /**
- * LSP positions <-> core offsets. `TextDocument.offsetAt` silently clamps
- * positions past the end; a request with such positions is a client bug, and
- * it gets a clear InvalidParams error instead of an edit at a guessed place.
+ * LSP positions -> core offsets. A character past the end of its line means
+ * the line's end (LSP: "defaults back to the line length"), and a line past
+ * the last one means the end of the document: clients that count bytes
+ * (Neovim 0.7 diagnostics after an emoji) or characters differently send such
+ * positions, and refusing them would wipe out every action on the line.
+ * A position that is not one (negative, fractional, missing) is refused.
  */
-export function offsetAtStrict(doc: TextDocument, pos: Position): number {
+export function offsetAt(doc: TextDocument, pos: Position): number {
   if (!pos || !Number.isInteger(pos.line) || !Number.isInteger(pos.character) || pos.line < 0 || pos.character < 0) {
     throw invalidParams(`invalid position ${JSON.stringify(pos)}`);
   }
-  if (pos.line >= doc.lineCount) {
-    throw invalidParams(`position ${pos.line}:${pos.character} is past the end of ${doc.uri} (${doc.lineCount} lines)`);
-  }
+  if (pos.line >= doc.lineCount) return doc.getText().length;
+  const text = doc.getText();
   const lineStart = doc.offsetAt({ line: pos.line, character: 0 });
-  const nextLineStart = pos.line + 1 < doc.lineCount ? doc.offsetAt({ line: pos.line + 1, character: 0 }) : doc.getText().length;
-  const lineText = doc.getText().slice(lineStart, nextLineStart).replace(/\r?\n$/, '');
-  if (pos.character > lineText.length) {
-    throw invalidParams(`position ${pos.line}:${pos.character} is past the end of line ${pos.line} (${lineText.length} characters) in ${doc.uri}`);
-  }
-  return lineStart + pos.character;
+  let lineEnd = pos.line + 1 < doc.lineCount ? doc.offsetAt({ line: pos.line + 1, character: 0 }) : text.length;
+  if (lineEnd > lineStart && text[lineEnd - 1] === '\n') lineEnd--;
+  if (lineEnd > lineStart && text[lineEnd - 1] === '\r') lineEnd--;
+  return lineStart + Math.min(pos.character, lineEnd - lineStart);
 }
 
-export function offsetRangeStrict(doc: TextDocument, range: Range): OffsetRange {
+export function offsetRange(doc: TextDocument, range: Range): OffsetRange {
   if (!range || typeof range !== 'object') throw invalidParams(`invalid range ${JSON.stringify(range)}`);
-  const start = offsetAtStrict(doc, range.start);
-  const end = offsetAtStrict(doc, range.end);
+  const start = offsetAt(doc, range.start);
+  const end = offsetAt(doc, range.end);
   if (end < start) throw invalidParams(`range end ${JSON.stringify(range.end)} is before its start ${JSON.stringify(range.start)}`);
   return { start, end };
 }

@@ -6,10 +6,9 @@ import {
   type ExecuteCommandParams,
   type InitializeParams,
   type InitializeResult,
-  type RenameParams,
-  type PrepareRenameParams,
   ResponseError,
   LSPErrorCodes,
+  type CodeActionParams,
   TextDocumentSyncKind,
   CodeActionKind,
   MessageType,
@@ -21,16 +20,20 @@ import type { EditOrchestrator } from '../protocol/edit-task.js';
 import { findActionScopes } from '../syntax/scopes.js';
 import { namespaceMemberAt } from '../syntax/namespace-member.js';
 import { actionDataSchema, describeZodError, instructionArgsSchema } from './action-data.js';
+import { bindDocumentSync } from './document-sync.js';
+import { guardedRequest } from './guarded.js';
+import type { IncomingMessages } from './incoming.js';
+import { codeActionParamsSchema, codeActionSchema, diagnosticsOf, executeCommandParamsSchema, prepareRenameParamsSchema, renameParamsSchema } from './params.js';
 import { codeActionsAt, type ActionClientSupport } from './code-actions.js';
 import { DiagnosticsPublisher } from './diagnostics.js';
 import { DocumentStore } from './document-store.js';
 import { computeEdit, type EditServiceDeps } from './edit-service.js';
 import { Logger, levelFromEnv, type LogLevel } from './logger.js';
-import { invalidParams, offsetAtStrict, toLspRange } from './positions.js';
+import { invalidParams, offsetAt, toLspRange } from './positions.js';
 import { DelayedProgress } from './progress.js';
 import { StatsRegistry } from './stats-registry.js';
 import { WorkTracker } from './work-tracker.js';
-import { applyWatchedFileEvents, syncOpenDocument, workspaceRoots } from './workspace-files.js';
+import { syncOpenDocument, workspaceRoots } from './workspace-files.js';
 import { WorkspaceIndex } from '../workspace/workspace-index.js';
 import { TypeService } from '../workspace/type-service.js';
 import { SOURCE_GLOB } from '../workspace/module-resolution.js';
@@ -42,7 +45,12 @@ export interface ServerOptions {
   /** Builds the orchestrator for a configuration (called again when model settings change). */
   createOrchestrator: (config: Config, logger: Logger) => EditOrchestrator;
   version: string;
+  /** The reader of the client's messages (server/connection.ts): lifecycle, and changes read but not applied yet. */
+  incoming?: IncomingMessages;
 }
+
+/** Why rename and edits refuse a document above `maxDocumentSize`. */
+const tooLargeError = (uri: string) => new ResponseError(LSPErrorCodes.RequestFailed, `specedit: ${uri} is larger than the "maxDocumentSize" setting, so its features are off; nothing was changed`);
 
 const MODEL_SETTINGS: Array<keyof Config> = ['verifierModel', 'drafters', 'allowDownload', 'threads', 'contextSize', 'batchSize', 'sequences', 'contextTokens'];
 /** Settings the orchestrator is built with besides the models' (engine/learning/): a change rebuilds it too. */
@@ -60,6 +68,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   let config: Config = { ...defaultConfig, logLevel: levelFromEnv() ?? defaultConfig.logLevel };
   let client: InitializeParams['capabilities'] = {};
   let orchestrator: EditOrchestrator | undefined;
+  if (options.incoming) options.incoming.log = (m) => logger.debug(m);
   const diagnostics = new DiagnosticsPublisher((uri, version, list) => void connection.sendDiagnostics({ uri, version, diagnostics: list }), config.diagnosticsDebounceMs);
 
   const getOrchestrator = () => (orchestrator ??= options.createOrchestrator(config, logger));
@@ -76,6 +85,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     workspace,
     types,
     useDocumentChanges: () => client.workspace?.workspaceEdit?.documentChanges ?? false,
+    changePending: (uri) => options.incoming?.noticePending(uri) ?? false,
     progress: (title) => new DelayedProgress(connection, client.window?.workDoneProgress ?? false, title, config.progressDelayMs),
   };
 
@@ -86,26 +96,12 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     config = next;
     logger.level = config.logLevel;
     diagnostics.debounceMs = config.diagnosticsDebounceMs;
+    store.maxDocumentSize = config.maxDocumentSize;
     if (modelsChanged && orchestrator) {
       const old = orchestrator;
       orchestrator = undefined;
       void old.dispose?.();
     }
-  }
-
-  function timed<P, R>(name: string, handler: (params: P, ...rest: any[]) => R | Promise<R>) {
-    return async (params: P, ...rest: any[]): Promise<R> => {
-      const started = performance.now();
-      try {
-        return await handler(params, ...rest);
-      } catch (error) {
-        if (error instanceof ResponseError) throw error;
-        logger.error(`${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-        throw new ResponseError(LSPErrorCodes.RequestFailed, `specedit: ${name} failed: ${error instanceof Error ? error.message : String(error)}`);
-      } finally {
-        logger.info(`${name} ${(performance.now() - started).toFixed(1)} ms`);
-      }
-    };
   }
 
   connection.onInitialize((params): InitializeResult => {
@@ -144,28 +140,21 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     }
   });
 
-  connection.onDidOpenTextDocument(({ textDocument: d }) => {
-    const doc = store.open(d.uri, d.languageId, d.version, d.text);
-    diagnostics.schedule(doc, (uri) => store.get(uri));
-  });
-  connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
-    const doc = store.change(textDocument.uri, textDocument.version, contentChanges);
-    if (doc) diagnostics.schedule(doc, (uri) => store.get(uri));
-    else logger.warn(`didChange for ${textDocument.uri}, which is not open: ignored`);
-  });
-  connection.onDidCloseTextDocument(({ textDocument }) => {
-    store.close(textDocument.uri);
-    diagnostics.clear(textDocument.uri);
-  });
+  bindDocumentSync({ connection, store, diagnostics, workspace, logger, incoming: options.incoming });
   store.onDidChange((uri) => tracker.cancelDocument(uri));
+  // A change read but not applied yet already makes running work on its document stale.
+  options.incoming?.onDocumentNotice((uri) => tracker.cancelDocument(uri));
   store.onDidChange((uri) => syncOpenDocument(workspace, store, uri));
-  connection.onDidChangeWatchedFiles(({ changes }) => void applyWatchedFileEvents(workspace, changes));
 
   connection.onCodeAction(
-    timed('codeAction', (params, token) => {
+    guardedRequest(logger, 'codeAction', codeActionParamsSchema, (params, token) => {
+      if (store.tooLarge(params.textDocument.uri)) return [];
       const doc = store.get(params.textDocument.uri);
       if (!doc) throw invalidParams(`specedit: ${params.textDocument.uri} is not open`);
-      const actions = codeActionsAt(doc, params, support());
+      const { diagnostics: given, dropped } = diagnosticsOf(params.context?.diagnostics);
+      if (dropped > 0) logger.debug(`codeAction: ${dropped} malformed diagnostics in the request left out`);
+      const request = { ...params, context: { ...params.context, diagnostics: given } } as unknown as CodeActionParams;
+      const actions = codeActionsAt(doc, request, support());
       return editOnly() ? withEditsNow(actions, token) : actions;
     }),
   );
@@ -198,7 +187,8 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   }
 
   connection.onCodeActionResolve(
-    timed('codeAction/resolve', async (action: CodeAction, token) => {
+    guardedRequest(logger, 'codeAction/resolve', codeActionSchema, async (given, token) => {
+      const action = given as CodeAction;
       // Neovim 0.7 resolves every action, also those without data (e.g. command-only ones): return them as they are.
       if (action.data === undefined || action.data === null) return action;
       const data = actionDataSchema.safeParse(action.data);
@@ -208,9 +198,9 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     }),
   );
 
-  connection.onExecuteCommand(timed('executeCommand', (params: ExecuteCommandParams, token) => executeCommand(params, token)));
+  connection.onExecuteCommand(guardedRequest(logger, 'executeCommand', executeCommandParamsSchema, (params, token) => executeCommand(params as ExecuteCommandParams, token)));
 
-  async function executeCommand(params: ExecuteCommandParams, token: any) {
+  async function executeCommand(params: ExecuteCommandParams, token: CancellationToken) {
     if (params.command !== COMMANDS.apply && params.command !== COMMANDS.edit) {
       throw invalidParams(`specedit: unknown command "${params.command}"; known commands: ${COMMANDS.apply}, ${COMMANDS.edit}`);
     }
@@ -238,6 +228,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     if (!parsed.success) {
       throw invalidParams(`specedit: ${COMMANDS.edit} needs one argument {uri, range, instruction}: ${describeZodError(parsed.error)}`);
     }
+    if (store.tooLarge(parsed.data.uri)) throw tooLargeError(parsed.data.uri);
     const doc = store.get(parsed.data.uri);
     if (!doc) throw invalidParams(`specedit: ${parsed.data.uri} is not open`);
     const version = parsed.data.version ?? doc.text.version;
@@ -245,10 +236,11 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   }
 
   connection.onPrepareRename(
-    timed('prepareRename', (params: PrepareRenameParams) => {
+    guardedRequest(logger, 'prepareRename', prepareRenameParamsSchema, (params) => {
+      if (store.tooLarge(params.textDocument.uri)) return null;
       const doc = store.get(params.textDocument.uri);
       if (!doc) throw invalidParams(`specedit: ${params.textDocument.uri} is not open`);
-      const offset = offsetAtStrict(doc.text, params.position);
+      const offset = offsetAt(doc.text, params.position);
       const identifier = doc.syntax ? findActionScopes(doc.syntax.tree, doc.syntax.text, { start: offset, end: offset }).identifier : undefined;
       // `ns.a` through a namespace import: a rename there renames the other module's export (engine/workspace-rename.ts).
       const name = identifier ?? (doc.syntax ? namespaceMemberAt(doc.syntax.tree, doc.syntax.text, offset) : undefined);
@@ -258,7 +250,8 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   );
 
   connection.onRenameRequest(
-    timed('rename', async (params: RenameParams, token) => {
+    guardedRequest(logger, 'rename', renameParamsSchema, async (params, token) => {
+      if (store.tooLarge(params.textDocument.uri)) throw tooLargeError(params.textDocument.uri);
       const doc = store.get(params.textDocument.uri);
       if (!doc) throw invalidParams(`specedit: ${params.textDocument.uri} is not open`);
       const range = { start: params.position, end: params.position };
@@ -275,7 +268,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     await orchestrator?.dispose?.();
     orchestrator = undefined;
   });
-  connection.onExit(() => process.exit(0));
+  // `exit` ends the process through vscode-languageserver: code 0 after shutdown, 1 without.
 
   connection.listen();
 }

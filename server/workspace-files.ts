@@ -23,6 +23,7 @@ export class ServedFiles {
   readonly read = async (uri: string): Promise<DocumentSnapshot | undefined> => {
     const open = this.store.get(uri);
     if (open) return this.store.snapshot(open);
+    if (this.store.isOpen(uri)) return undefined; // open above the size limit: the editor's text is not known, the disk's may be older
     const path = pathOf(uri);
     if (path === undefined) return undefined;
     try {
