@@ -38,6 +38,8 @@ export type ModelDraftOutcome =
 export interface ModelDrafterPoolOptions {
   /** The compiled worker module; defaults to model-drafter-worker.js next to this file. */
   workerFile?: string | URL;
+  /** Told once per drafter and reason when its model does not load or its worker does not start (each draft fails then). */
+  logger?: { warn(message: string): void };
 }
 
 function defaultWorkerFile(): string {
@@ -52,11 +54,15 @@ export class ModelDrafterPool {
   private readonly running = new Set<Int32Array>();
   /** Why a drafter's worker last failed to start, for the failed outcome. */
   private readonly startErrors = new Map<string, string>();
+  /** Failure reasons already logged, per drafter: every request of a broken drafter fails the same way. */
+  private readonly warned = new Map<string, Set<string>>();
+  private readonly logger: ModelDrafterPoolOptions['logger'];
   private closed = false;
 
   constructor(specs: readonly ModelDrafterSpec[], options: ModelDrafterPoolOptions = {}) {
     const file = options.workerFile ?? defaultWorkerFile();
     this.workerFile = file instanceof URL ? fileURLToPath(file) : file;
+    this.logger = options.logger;
     if (!existsSync(this.workerFile)) throw new Error(`drafter worker module not found: ${this.workerFile}; build the project (npm run build)`);
     for (const spec of specs) {
       if (this.specs.has(spec.name)) throw new Error(`two drafter models are named "${spec.name}"`);
@@ -82,14 +88,26 @@ export class ModelDrafterPool {
     try {
       const result = await pool.run({ kind: 'draft', prompt: request.prompt, maxTokens: request.maxTokens, stop: [...(request.stop ?? [])], cancel });
       if (result.status === 'settled') throw new Error('the worker answered a draft with "settled"');
+      if (result.status === 'unloaded') return this.failed(name, `its model could not be loaded: ${result.reason}`, true);
       return result;
     } catch (error) {
       this.replaceIfDead(name, pool);
-      return { status: 'failed', reason: `drafter "${name}" failed: ${this.startErrors.get(name) ?? (error as Error).message}` };
+      const startError = this.startErrors.get(name);
+      return this.failed(name, startError ?? (error as Error).message, startError !== undefined);
     } finally {
       this.running.delete(flag);
       signal?.removeEventListener('abort', onAbort);
     }
+  }
+
+  /** A failed outcome; a drafter that cannot work at all (`broken`: no model, no worker) is also logged, once per reason. */
+  private failed(name: string, why: string, broken: boolean): ModelDraftOutcome {
+    const reason = `drafter "${name}" failed: ${why}`;
+    const warned = this.warned.get(name) ?? new Set<string>();
+    this.warned.set(name, warned);
+    if (broken && !warned.has(why)) this.logger?.warn(reason);
+    if (broken) warned.add(why);
+    return { status: 'failed', reason };
   }
 
   /** The live worker threads of drafter `name` (diagnostics and tests). */

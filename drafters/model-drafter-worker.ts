@@ -1,7 +1,7 @@
 /**
  * A piscina worker running one drafter model: it writes a whole candidate edit
  * by plain greedy decoding. The model starts loading when the worker starts;
- * a load error is reported by every task (the drafter is off, the server is
+ * a load error is answered by every task (the drafter is off, the server is
  * not). Cancellation is cooperative through a shared flag, because aborting a
  * running piscina task terminates the worker and its loaded model.
  */
@@ -34,7 +34,9 @@ export interface DraftTask {
 export type DrafterWorkerResult =
   | { status: 'ok'; text: string; tokens: number; stopReason: StopReason; ms: number }
   | { status: 'cancelled' }
-  | { status: 'settled' };
+  | { status: 'settled' }
+  /** The model failed to load: every draft of this worker answers this. */
+  | { status: 'unloaded'; reason: string };
 
 const CANCEL_POLL_MS = 5;
 
@@ -64,7 +66,8 @@ export default async function run(task: DrafterWorkerTask): Promise<DrafterWorke
 }
 
 async function draft(task: DraftTask): Promise<DrafterWorkerResult> {
-  const model = await loading;
+  const model = await loading.catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+  if (model instanceof Error) return { status: 'unloaded', reason: model.message };
   sequence ??= model.openSequence(); // kept between tasks: the next prompt reuses the cached prefix
   const { signal, stop } = flagSignal(task.cancel);
   try {

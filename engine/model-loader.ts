@@ -1,22 +1,28 @@
 /**
  * Builds the speculative engine from configuration: the verifier (configured,
  * else the shipped default) in this process, the drafter models in the piscina
- * pool. The verifier is required; a drafter that cannot be found is left out
- * with a warning, since the verifier alone still gives exact edits.
+ * pool. The verifier is required; a drafter that cannot be found or loaded is
+ * left out with a warning, since the verifier alone still gives exact edits.
+ * Every model file is loaded first in a child process (verifier/model-probe.ts),
+ * so a file that makes llama.cpp abort is refused instead of taking the server
+ * down: a native abort in a drafter's worker thread would kill the process too.
  */
 import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Config } from '../protocol/config.js';
 import type { EditKind } from '../protocol/edit-task.js';
 import { ModelDrafterPool, type ModelDrafterSpec } from '../drafters/model-drafter-pool.js';
 import { GreedyVerifier } from '../verifier/greedy-verifier.js';
 import { LlamaTargetModel } from '../verifier/llama-target-model.js';
 import { checkGgufFile, ModelFileError, resolveModelReference } from '../verifier/model-resolver.js';
+import { probeModelFile, type ModelProbeOptions } from '../verifier/model-probe.js';
 import { poolDrafters } from './candidates.js';
 import { BUILD_MODELS_HINT, readShippedModels, type ShippedModel } from './shipped-models.js';
 import { SpeculativeEngine, type EngineLogger } from './speculative-engine.js';
 import { DEFAULT_CONTEXT_TOKENS } from './prompt-context.js';
 import type { EngineLearning } from './learning/edit-learning.js';
 import { modelIdentity } from './learning/model-identity.js';
+import { resolveDataDir } from './learning/data-dir.js';
 
 export interface ModelSetup {
   /** models/manifest.json of the shipped models (default: under the project root). */
@@ -46,7 +52,14 @@ export interface ModelSetup {
   learning?: EngineLearning;
   /** Drafters larger than this fraction of the verifier are left out (default DEFAULT_MAX_DRAFTER_SIZE_RATIO; Infinity keeps all). */
   maxDrafterSizeRatio?: number;
+  /** The compiled model probe child (default: verifier/model-probe-child.js of the build). */
+  probeFile?: string | URL;
+  /** A model's test load in the child is killed after this long, ms (default DEFAULT_PROBE_TIMEOUT_MS). */
+  probeTimeoutMs?: number;
 }
+
+/** In the data directory: the model files whose test load passed (model-probe.ts). */
+export const PROBE_CACHE_FILE = 'model-probes.json';
 
 /**
  * A drafter model larger than this fraction of the verifier (file sizes) is
@@ -73,19 +86,33 @@ export async function loadSpeculativeEngine(config: Config, logger: EngineLogger
   const verifierPath = await resolveVerifier(config, setup, shipped);
   const shippedVerifier = config.verifierModel === null && shipped?.ok ? shipped.models.find((m) => m.role === 'verifier') : undefined;
   const contextChars = setup.contextChars ?? shippedVerifier?.promptContextChars;
-  const model = await LlamaTargetModel.load({
-    modelPath: verifierPath,
-    threads: config.threads,
-    contextSize: config.contextSize,
-    batchSize: config.batchSize,
-    sequences: config.sequences,
-    gpu: setup.gpu ?? 'auto',
-    kvCacheType: setup.kvCacheType ?? 'F32',
-  }).catch((error: unknown) => {
-    throw new ModelsUnavailable(error instanceof Error ? error.message : String(error), { cause: error });
-  });
-  const drafters = worthwhileDrafters(await resolveDrafters(config, setup, shipped, logger), verifierPath, setup.maxDrafterSizeRatio ?? DEFAULT_MAX_DRAFTER_SIZE_RATIO, logger);
-  const pool = startPool(drafters, config, setup, logger);
+  const probe = probeOptions(config, setup);
+  const kvCacheType = setup.kvCacheType ?? 'F32';
+  const model = await probeModelFile(verifierPath, { ...probe, kvCacheType })
+    .then(() =>
+      LlamaTargetModel.load({
+        modelPath: verifierPath,
+        threads: config.threads,
+        contextSize: config.contextSize,
+        batchSize: config.batchSize,
+        sequences: config.sequences,
+        gpu: probe.gpu,
+        kvCacheType,
+      }),
+    )
+    .catch((error: unknown) => {
+      throw new ModelsUnavailable(error instanceof Error ? error.message : String(error), { cause: error });
+    });
+  let drafters: DrafterChoice[];
+  let pool: ModelDrafterPool | null;
+  try {
+    const found = worthwhileDrafters(await resolveDrafters(config, setup, shipped, logger), verifierPath, setup.maxDrafterSizeRatio ?? DEFAULT_MAX_DRAFTER_SIZE_RATIO, logger);
+    drafters = await loadableDrafters(found, probe, logger);
+    pool = startPool(drafters, config, setup, logger);
+  } catch (error) {
+    await model.dispose();
+    throw error;
+  }
   const verifier = new GreedyVerifier(model, {
     sequences: config.sequences,
     maxDraftTokens: config.maxDraftTokens,
@@ -112,6 +139,32 @@ export async function loadSpeculativeEngine(config: Config, logger: EngineLogger
       await model.dispose();
     },
   });
+}
+
+function probeOptions(config: Config, setup: ModelSetup): ModelProbeOptions {
+  return {
+    gpu: setup.gpu ?? 'auto',
+    threads: config.threads,
+    childFile: setup.probeFile,
+    timeoutMs: setup.probeTimeoutMs,
+    cacheFile: join(resolveDataDir(config.dataDir), PROBE_CACHE_FILE),
+  };
+}
+
+/** The drafters whose file loads in a test process (the workers load it as the drafter worker does: default KV cache). */
+async function loadableDrafters(drafters: DrafterChoice[], probe: ModelProbeOptions, logger: EngineLogger): Promise<DrafterChoice[]> {
+  const loadable = await Promise.all(
+    drafters.map((d) =>
+      probeModelFile(d.path, probe).then(
+        () => true,
+        (error: unknown) => {
+          logger.warn(`drafter "${d.name}" is left out: ${error instanceof Error ? error.message : String(error)}`);
+          return false;
+        },
+      ),
+    ),
+  );
+  return drafters.filter((_, i) => loadable[i]);
 }
 
 async function resolveVerifier(config: Config, setup: ModelSetup, shipped: ReturnType<typeof readShippedModels> | undefined): Promise<string> {
@@ -200,7 +253,7 @@ function startPool(drafters: DrafterChoice[], config: Config, setup: ModelSetup,
   if (drafters.length === 0) return null;
   const specs: ModelDrafterSpec[] = drafters.map((d) => ({ name: d.name, modelPath: d.path, threads: config.threads, contextSize: config.contextSize, gpu: setup.gpu ?? 'auto' }));
   try {
-    return new ModelDrafterPool(specs, { workerFile: setup.workerFile });
+    return new ModelDrafterPool(specs, { workerFile: setup.workerFile, logger });
   } catch (error) {
     logger.warn(`drafter models are off: ${(error as Error).message}`);
     return null;

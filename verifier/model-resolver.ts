@@ -2,7 +2,9 @@
  * Turns a configured model reference (a GGUF path or an `hf:` URI) into a
  * checked local file. Downloads happen only when allowed; every failure names
  * the file and what to do. The GGUF header is validated in JS first because
- * llama.cpp aborts the whole process (SIGABRT) on some missing keys.
+ * llama.cpp aborts the whole process (SIGABRT) on some missing keys and on
+ * some values (GGML_ASSERT); what this check cannot see, a test load in a
+ * child process catches (model-probe.ts).
  */
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -80,9 +82,14 @@ export async function checkGgufFile(path: string, reference = path): Promise<voi
   } catch (error) {
     throw new ModelFileError(reference, `${path} is not a readable GGUF model (${(error as Error).message}); re-download or re-export it.`, { cause: error });
   }
-  const missing = missingKeys(info.metadata as unknown as Record<string, unknown>);
+  const metadata = info.metadata as unknown as Record<string, unknown>;
+  const missing = missingKeys(metadata);
   if (missing.length > 0) {
     throw new ModelFileError(reference, `${path} is an incomplete GGUF model: missing ${missing.join(', ')}; re-export it with these keys.`);
+  }
+  const bad = badValues(metadata, Number(info.tensorCount));
+  if (bad.length > 0) {
+    throw new ModelFileError(reference, `${path} is a corrupt GGUF model: ${bad.join('; ')}; re-download or re-export it.`);
   }
 }
 
@@ -92,6 +99,51 @@ function missingKeys(metadata: Record<string, unknown>): string[] {
   const keys = ['tokenizer.ggml.model', 'tokenizer.ggml.tokens'];
   if (CHECKED_ARCHITECTURES.has(architecture)) keys.push(...REQUIRED_ARCHITECTURE_KEYS.map((k) => `${architecture}.${k}`));
   return keys.filter((k) => lookup(metadata, k) === undefined);
+}
+
+/** llama.cpp's LLAMA_MAX_LAYERS: block_count is asserted to be in 1..512. */
+const MAX_LAYERS = 512;
+
+/**
+ * Values llama.cpp asserts on (a GGML_ASSERT aborts the process) or builds a
+ * tensor shape of 0 from, measured with node-llama-cpp 3.21.1: a head count,
+ * key/value head count, value length or feed-forward length of 0, a block
+ * count outside 1..512, an empty vocabulary, an expert count the used-expert
+ * count does not fit. The divisibility checks give a clearer message than
+ * llama.cpp's tensor-shape error. Not checked: special token ids outside the
+ * vocabulary (llama.cpp warns and uses a default), tensor shapes, types and
+ * offsets (llama.cpp checks them against these values and throws).
+ * Architectures without attention (mamba, rwkv) legitimately have 0 heads, so
+ * the attention keys are checked only for CHECKED_ARCHITECTURES.
+ */
+function badValues(metadata: Record<string, unknown>, tensorCount: number): string[] {
+  const architecture = lookup(metadata, 'general.architecture') as string;
+  const key = (name: string) => `${architecture}.${name}`;
+  const value = (name: string) => numberAt(metadata, key(name));
+  const problems: string[] = [];
+  if (tensorCount === 0) problems.push('it has no tensors');
+  const tokens = lookup(metadata, 'tokenizer.ggml.tokens');
+  if (Array.isArray(tokens) && tokens.length === 0) problems.push('tokenizer.ggml.tokens (the vocabulary) is empty');
+  const blocks = value('block_count');
+  if (blocks !== undefined && (blocks < 1 || blocks > MAX_LAYERS)) problems.push(`${key('block_count')} is ${blocks}, outside 1 to ${MAX_LAYERS}`);
+  if (CHECKED_ARCHITECTURES.has(architecture)) {
+    const positive = ['context_length', 'embedding_length', 'feed_forward_length', 'attention.head_count', 'attention.head_count_kv', 'attention.key_length', 'attention.value_length'];
+    for (const name of positive) if (value(name) === 0) problems.push(`${key(name)} is 0`);
+    const [embedding, heads, kvHeads] = [value('embedding_length'), value('attention.head_count'), value('attention.head_count_kv')];
+    if (heads && kvHeads && heads % kvHeads !== 0) problems.push(`${key('attention.head_count')} (${heads}) is not a multiple of ${key('attention.head_count_kv')} (${kvHeads})`);
+    if (embedding && heads && value('attention.key_length') === undefined && embedding % heads !== 0) {
+      problems.push(`${key('embedding_length')} (${embedding}) is not a multiple of ${key('attention.head_count')} (${heads})`);
+    }
+  }
+  const [experts, used] = [value('expert_count') ?? 0, value('expert_used_count') ?? 0];
+  if (experts > 0 && (used < 1 || used > experts)) problems.push(`${key('expert_used_count')} is ${used}, outside 1 to ${key('expert_count')} (${experts})`);
+  return problems;
+}
+
+/** A scalar number; undefined when absent or per-layer (an array, which llama.cpp reads layer by layer). */
+function numberAt(metadata: Record<string, unknown>, dotted: string): number | undefined {
+  const v = lookup(metadata, dotted);
+  return typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : undefined;
 }
 
 /** readGgufFileInfo nests dotted keys as objects. */

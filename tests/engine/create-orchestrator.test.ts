@@ -1,14 +1,18 @@
 /**
  * Without usable models the structural features keep working and every
  * model-backed kind answers with a reason that names the file and how to get
- * it. Models load on the first request that needs them and are tried again
- * after a failure. Multi-file results merge per file.
+ * it; a model file that makes llama.cpp abort is refused without taking this
+ * process down. Models load on the first request that needs them and are
+ * tried again after a failure. Multi-file results merge per file.
  */
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { jest } from '@jest/globals';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createOrchestrator } from '../../engine/create-orchestrator.js';
 import { LazyModelEngine } from '../../engine/lazy-model-engine.js';
+import { loadSpeculativeEngine, type ModelSetup } from '../../engine/model-loader.js';
+import { LlamaTargetModel } from '../../verifier/llama-target-model.js';
 import type { ModelEngine } from '../../engine/edit-pipeline.js';
 import { computeMultiFileEdit, mergeResults } from '../../engine/multi-file-edit.js';
 import { projectRoot, readShippedModels } from '../../engine/shipped-models.js';
@@ -16,6 +20,8 @@ import { configSchema, type Config } from '../../protocol/config.js';
 import type { EditOrchestrator, EditOutcome, EditResult } from '../../protocol/edit-task.js';
 import { finishStats } from '../../protocol/stats.js';
 import { SOURCE, offsetOf, task, taskAt } from './engine-helpers.js';
+import { GGML_TYPE, patchGguf } from '../helpers/gguf/gguf-patch.js';
+import { compileWorker } from '../verifier/compile-worker.js';
 
 let dir: string;
 beforeAll(() => {
@@ -28,8 +34,8 @@ const signal = () => new AbortController().signal;
 const loop = () => taskAt('optimizeLoop', 'for (let i');
 const renameTo = () => task('rename', offsetOf(SOURCE, 'let t') + 4, offsetOf(SOURCE, 'let t') + 5, { newName: 'total' });
 
-async function reasonFor(config: Partial<Config>, manifestPath: string, kindTask = loop()): Promise<string> {
-  const orchestrator = createOrchestrator(configSchema.parse(config), quiet, { manifestPath, gpu: false });
+async function reasonFor(config: Partial<Config>, manifestPath: string, kindTask = loop(), setup: ModelSetup = {}): Promise<string> {
+  const orchestrator = createOrchestrator(configSchema.parse(config), quiet, { manifestPath, gpu: false, ...setup });
   try {
     const outcome = await orchestrator.computeEdit(kindTask, { signal: signal() });
     if (outcome.status !== 'unavailable') throw new Error(`expected unavailable, got ${JSON.stringify(outcome)}`);
@@ -83,6 +89,88 @@ describe('missing or broken models: a clear reason, structural edits still work'
   test('an hf: model without downloads allowed says how to fetch it', async () => {
     const reason = await reasonFor({ verifierModel: 'hf:specedit/none-such-model:Q8_0' }, join(dir, 'none.json'));
     expect(reason).toMatch(/downloads are off: fetch it with `npx --no node-llama-cpp pull .*hf:specedit\/none-such-model:Q8_0` or set "allowDownload": true/);
+  });
+});
+
+describe('corrupt model files: refused with the file named, the process lives', () => {
+  const MODELS = join(import.meta.dirname, '..', '..', 'models');
+  const verifier = join(MODELS, 'verifier.gguf');
+  const extract = () => taskAt('extract', 'const item = items[i];\n    t += item.price * item.quantity;');
+  let probeFile: string;
+  /** A copy of a shipped model that passes the metadata checks but aborts llama.cpp at the first evaluation (a norm tensor typed I32). */
+  const aborting = (model: string, name: string) => corruptCopy(model, name, { tensorTypes: { 'blk.0.attn_norm.weight': GGML_TYPE.I32 } });
+  const headless = (model: string, name: string) => corruptCopy(model, name, { metadata: { 'llama.attention.head_count': 0 } });
+  function corruptCopy(model: string, name: string, patch: Parameters<typeof patchGguf>[1]): string {
+    const path = join(dir, name);
+    writeFileSync(path, patchGguf(readFileSync(join(MODELS, model)), patch));
+    return path;
+  }
+  beforeAll(async () => {
+    probeFile = await compileWorker('verifier/model-probe-child.ts');
+  });
+
+  test('a verifier llama.cpp aborts on: the model kinds say why, naming it; rename and extract still work; a retry does not load it again', async () => {
+    const file = aborting('verifier.gguf', 'verifier-aborts.gguf');
+    const orchestrator = createOrchestrator(configSchema.parse({ verifierModel: file }), quiet, { manifestPath: join(dir, 'none.json'), gpu: false, probeFile });
+    try {
+      const outcome = await orchestrator.computeEdit(loop(), { signal: signal() });
+      expect(outcome).toEqual({
+        status: 'unavailable',
+        reason: expect.stringMatching(
+          /^The optimizeLoop edit needs the models, which are not available: llama\.cpp aborted \(SIGABRT\) on .*verifier-aborts\.gguf, loaded first in a separate process so the server keeps running: .*binary_op: unsupported types.*; the file is corrupt or not supported by this version of llama\.cpp: re-download or re-export it\.$/,
+        ),
+      });
+      expect(await orchestrator.computeEdit(renameTo(), { signal: signal() })).toMatchObject({ status: 'ok', result: { mode: 'structural' } });
+      expect(await orchestrator.computeEdit(extract(), { signal: signal() })).toMatchObject({ status: 'ok', result: { title: expect.stringMatching(/default name: the models could not name it/) } });
+      const started = performance.now();
+      expect(await orchestrator.computeEdit(loop(), { signal: signal() })).toEqual(outcome);
+      expect(performance.now() - started).toBeLessThan(500); // remembered, not tested again
+    } finally {
+      await orchestrator.dispose?.();
+    }
+  });
+
+  test('a verifier whose metadata llama.cpp asserts on is refused before any load', async () => {
+    const file = headless('verifier.gguf', 'verifier-no-heads.gguf');
+    expect(await reasonFor({ verifierModel: file }, join(dir, 'none.json'), loop(), { probeFile })).toMatch(
+      /the configured verifier model cannot be used: .*verifier-no-heads\.gguf is a corrupt GGUF model: llama\.attention\.head_count is 0; re-download or re-export it\.$/,
+    );
+  });
+
+  test('corrupt drafters are left out with a warning naming the file; the verifier still edits', async () => {
+    const drafters = [
+      { name: 'aborts', model: aborting('drafter-rename.gguf', 'drafter-aborts.gguf') },
+      { name: 'headless', model: headless('drafter-rename.gguf', 'drafter-no-heads.gguf') },
+    ];
+    const logs: string[] = [];
+    const logger = { error: () => undefined, warn: (m: string) => logs.push(`warn ${m}`), info: (m: string) => logs.push(`info ${m}`), debug: () => undefined };
+    const config = configSchema.parse({ verifierModel: verifier, drafters, maxOutputTokens: 24 });
+    const orchestrator = createOrchestrator(config, logger, { manifestPath: join(dir, 'none.json'), gpu: false, probeFile, maxDrafterSizeRatio: Infinity });
+    try {
+      // The shipped verifier writes 24 tokens of the loop edit, then stops at the budget.
+      expect(await orchestrator.computeEdit(loop(), { signal: signal() })).toEqual({ status: 'unavailable', reason: expect.stringMatching(/did not finish the edit within 24 tokens/) });
+      expect(logs).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^warn drafter "aborts" is left out: llama\.cpp aborted \(SIGABRT\) on .*drafter-aborts\.gguf, loaded first in a separate process/),
+          expect.stringMatching(/^warn drafter "headless" is left out: .*drafter-no-heads\.gguf is a corrupt GGUF model: llama\.attention\.head_count is 0/),
+          expect.stringMatching(/^info models loaded in \d+ ms: verifier .*verifier\.gguf, no drafter models$/),
+        ]),
+      );
+    } finally {
+      await orchestrator.dispose?.();
+    }
+  });
+
+  test('the verifier is disposed when the drafters fail after it loaded', async () => {
+    const dispose = jest.spyOn(LlamaTargetModel.prototype, 'dispose');
+    const logger = { ...quiet, warn: () => { throw new Error('the logger failed'); } };
+    const config = configSchema.parse({ verifierModel: verifier, drafters: [{ name: 'gone', model: join(dir, 'gone.gguf') }] });
+    try {
+      await expect(loadSpeculativeEngine(config, logger, { gpu: false, probeFile })).rejects.toThrow('the logger failed');
+      expect(dispose).toHaveBeenCalledTimes(1);
+    } finally {
+      dispose.mockRestore();
+    }
   });
 });
 

@@ -2,7 +2,8 @@
  * Checks on the shipped model files (models/manifest.json) and on the training pipeline's
  * agreement with llama.cpp, with fixtures the pipeline wrote (training/fixtures.py), so no Python
  * is needed here:
- *   - the manifest lists a verifier and >= 2 drafters, sha256 and sizes match, total < 50 MB;
+ *   - the manifest lists a verifier and >= 2 drafters, sha256 and sizes match, total < 50 MB, and each
+ *     passes the server's checks of model files (verifier/model-resolver.ts checkGgufFile);
  *   - llama.cpp tokenizes an edge-case sample (tabs, CRLF, emoji, CJK, BOM, U+2028) into exactly
  *     the trainer's ids with every shipped model, and detokenizes it back byte for byte;
  *   - llama.cpp's log-probs equal the trainer's (F32 weights, flash attention off, F32 KV cache:
@@ -13,6 +14,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { getLlama, LlamaLogLevel, type Llama, type LlamaModel, type Token } from 'node-llama-cpp';
 import { llamaLogger } from '../../verifier/llama-log.js';
+import { checkGgufFile } from '../../verifier/model-resolver.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const FIXTURES = join(import.meta.dirname, 'fixtures');
@@ -90,12 +92,14 @@ describe('models/manifest.json', () => {
     expect(total).toBeLessThan(50 * 1024 * 1024);
   });
 
-  test.each(manifest.models.map((m) => [m.name, m] as const))('%s: sha256 and fields', (_name, m) => {
+  test.each(manifest.models.map((m) => [m.name, m] as const))('%s: sha256 and fields', async (_name, m) => {
     const digest = createHash('sha256').update(readFileSync(join(ROOT, m.file))).digest('hex');
     expect(digest).toBe(m.sha256);
     expect(m.kinds.length).toBeGreaterThan(0);
     expect(m.tokensTrained).toBeGreaterThan(0);
     expect(m.made.command).toMatch(/\S/);
+    // The server's checks of untrusted model files (missing keys, values llama.cpp asserts on) accept what we ship.
+    await expect(checkGgufFile(join(ROOT, m.file))).resolves.toBeUndefined();
   });
 });
 

@@ -15,6 +15,7 @@ const PROMPT = 'function add(a, b) {\n    return a + b;\n}\n';
 let pool: ModelDrafterPool;
 let modelPath: string;
 let cleanup: () => void;
+const warnings: string[] = [];
 
 beforeAll(async () => {
   const file = writeTinyLlama({ seed: 7 });
@@ -25,7 +26,7 @@ beforeAll(async () => {
       { name: 'tiny', modelPath, threads: 1, contextSize: 1024, gpu: false },
       { name: 'missing', modelPath: join(modelPath, '..', 'absent.gguf'), gpu: false },
     ],
-    { workerFile },
+    { workerFile, logger: { warn: (m) => warnings.push(m) } },
   );
 });
 
@@ -61,10 +62,12 @@ describe('ModelDrafterPool', () => {
     if (outcome.status === 'ok') expect(outcome.text).toBe(await inProcess(PROMPT, 40));
   });
 
-  test('a missing model is a failed outcome naming the file; other drafters keep working', async () => {
+  test('a missing model is a failed outcome naming the file, warned once; other drafters keep working', async () => {
     const outcome = await pool.draft('missing', { prompt: PROMPT, maxTokens: 5 });
     expect(outcome.status).toBe('failed');
-    if (outcome.status === 'failed') expect(outcome.reason).toMatch(/model file not found: .*absent\.gguf/);
+    if (outcome.status === 'failed') expect(outcome.reason).toMatch(/^drafter "missing" failed: its model could not be loaded: model file not found: .*absent\.gguf/);
+    expect(await pool.draft('missing', { prompt: PROMPT, maxTokens: 5 })).toEqual(outcome);
+    expect(warnings).toEqual([outcome.status === 'failed' && outcome.reason]);
     expect((await pool.draft('tiny', { prompt: PROMPT, maxTokens: 3 })).status).toBe('ok');
     expect(await pool.draft('nobody', { prompt: PROMPT, maxTokens: 3 })).toEqual({ status: 'failed', reason: 'no drafter model named "nobody"' });
   });

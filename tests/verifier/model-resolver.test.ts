@@ -8,6 +8,7 @@ import { llamaLogger, loadErrorReason, setLlamaLogSink, withLlamaErrors } from '
 import { LlamaLogLevel } from 'node-llama-cpp';
 import { jest } from '@jest/globals';
 import { tinyLlamaGguf } from '../helpers/gguf/tiny-llama.js';
+import { patchGguf } from '../helpers/gguf/gguf-patch.js';
 
 let dir: string;
 beforeAll(() => {
@@ -17,6 +18,19 @@ beforeAll(() => {
   writeFileSync(join(dir, 'no-heads.gguf'), tinyLlamaGguf({ omitKeys: ['llama.attention.head_count', 'llama.feed_forward_length'] }));
   const whole = tinyLlamaGguf();
   writeFileSync(join(dir, 'truncated.gguf'), whole.subarray(0, whole.length - 4096));
+  // Values llama.cpp aborts the process on (GGML_ASSERT), or builds a tensor shape of 0 from.
+  const patched = (metadata: Record<string, number>) => patchGguf(whole, { metadata });
+  writeFileSync(join(dir, 'zero-heads.gguf'), patched({ 'llama.attention.head_count': 0 }));
+  writeFileSync(join(dir, 'zero-kv-heads.gguf'), patched({ 'llama.attention.head_count_kv': 0 }));
+  writeFileSync(join(dir, 'odd-kv-heads.gguf'), patched({ 'llama.attention.head_count_kv': 3 }));
+  writeFileSync(join(dir, 'odd-heads.gguf'), patched({ 'llama.attention.head_count': 3, 'llama.attention.head_count_kv': 3 }));
+  writeFileSync(join(dir, 'zero-blocks.gguf'), patched({ 'llama.block_count': 0 }));
+  writeFileSync(join(dir, 'many-blocks.gguf'), patched({ 'llama.block_count': 600 }));
+  writeFileSync(join(dir, 'zero-ffn.gguf'), patched({ 'llama.feed_forward_length': 0, 'llama.context_length': 0 }));
+  writeFileSync(join(dir, 'empty-vocab.gguf'), tinyLlamaGguf({ setKeys: { 'tokenizer.ggml.tokens': { type: 'string[]', value: [] } } }));
+  const experts = (used: number) => ({ 'llama.expert_count': { type: 'u32', value: 2 }, 'llama.expert_used_count': { type: 'u32', value: used } }) as const;
+  writeFileSync(join(dir, 'experts.gguf'), tinyLlamaGguf({ setKeys: experts(4) }));
+  writeFileSync(join(dir, 'no-experts-used.gguf'), tinyLlamaGguf({ setKeys: experts(0) }));
   mkdirSync(join(dir, 'folder.gguf'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -40,6 +54,16 @@ describe('resolveModelReference', () => {
     ['a directory', 'folder.gguf', /folder\.gguf \(it is a directory\)/],
     ['not a GGUF file', 'random.gguf', /random\.gguf is not a readable GGUF model/],
     ['keys that would abort llama.cpp', 'no-heads.gguf', /no-heads\.gguf is an incomplete GGUF model: missing llama\.feed_forward_length, llama\.attention\.head_count/],
+    ['no attention heads', 'zero-heads.gguf', /zero-heads\.gguf is a corrupt GGUF model: llama\.attention\.head_count is 0; re-download or re-export it\.$/],
+    ['no key/value heads', 'zero-kv-heads.gguf', /: llama\.attention\.head_count_kv is 0;/],
+    ['heads not a multiple of the key/value heads', 'odd-kv-heads.gguf', /: llama\.attention\.head_count \(4\) is not a multiple of llama\.attention\.head_count_kv \(3\);/],
+    ['embedding not a multiple of the heads', 'odd-heads.gguf', /: llama\.embedding_length \(64\) is not a multiple of llama\.attention\.head_count \(3\);/],
+    ['no blocks', 'zero-blocks.gguf', /: llama\.block_count is 0, outside 1 to 512;/],
+    ['more blocks than llama.cpp allows', 'many-blocks.gguf', /: llama\.block_count is 600, outside 1 to 512;/],
+    ['every problem is named', 'zero-ffn.gguf', /: llama\.context_length is 0; llama\.feed_forward_length is 0;/],
+    ['an empty vocabulary', 'empty-vocab.gguf', /: tokenizer\.ggml\.tokens \(the vocabulary\) is empty;/],
+    ['more experts used than there are', 'experts.gguf', /: llama\.expert_used_count is 4, outside 1 to llama\.expert_count \(2\);/],
+    ['experts but none used', 'no-experts-used.gguf', /: llama\.expert_used_count is 0, outside 1 to llama\.expert_count \(2\);/],
   ])('%s: a clear error', async (_name, reference, message) => {
     const error = await rejection(resolveModelReference(reference, { baseDir: dir }));
     expect(error.message).toMatch(message);

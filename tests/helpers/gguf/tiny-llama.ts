@@ -26,6 +26,8 @@ export interface TinyLlamaOptions {
   printableOnly?: boolean;
   /** Metadata keys to leave out, to test how broken files are rejected. */
   omitKeys?: readonly string[];
+  /** Metadata keys to add or replace, likewise. */
+  setKeys?: Readonly<Record<string, GgufValue>>;
 }
 
 const END_OF_TEXT = '<|endoftext|>';
@@ -174,6 +176,7 @@ export function tinyLlamaGguf(options: TinyLlamaOptions = {}): Buffer {
   const random = seededRandom(options.seed ?? 1);
   const metadata = tinyMetadata(shape, vocabulary);
   for (const key of options.omitKeys ?? []) metadata.delete(key);
+  for (const [key, value] of Object.entries(options.setKeys ?? {})) metadata.set(key, value);
   return encodeGguf(metadata, tinyTensors(shape, random, options.outputScale ?? 1, options.printableOnly ?? true));
 }
 
