@@ -16,6 +16,8 @@ const PARTIAL_HEADER_LINE = /^[A-Za-z0-9-]*(:.*)?$/s;
 
 export class FramingError extends Error {
   override name = 'FramingError';
+  /** Bytes of the chunk before the bad header: whole messages, passed on before the error. */
+  validBytes = 0;
 }
 
 export class FramingGuard extends Transform {
@@ -36,6 +38,8 @@ export class FramingGuard extends Transform {
       done(null, chunk);
     } catch (error) {
       this.failed = true;
+      // Messages before the bad header are still answered.
+      if (error instanceof FramingError && error.validBytes > 0) this.push(chunk.subarray(0, error.validBytes));
       done(error as Error);
     }
   }
@@ -54,13 +58,19 @@ export class FramingGuard extends Transform {
       const rest = chunk.subarray(at);
       const joined = this.header.length > 0 ? Buffer.concat([this.header, rest]) : rest;
       const end = joined.indexOf('\r\n\r\n');
-      if (end < 0) {
-        this.checkPartialHeader(joined);
-        this.header = Buffer.from(joined);
-        return;
+      const headerStart = this.header.length > 0 ? 0 : at;
+      try {
+        if (end < 0) {
+          this.checkPartialHeader(joined);
+          this.header = Buffer.from(joined);
+          return;
+        }
+        this.bodyLeft = contentLength(joined.subarray(0, end).toString('ascii'), this.maxMessageBytes);
+      } catch (error) {
+        if (error instanceof FramingError) error.validBytes = headerStart;
+        throw error;
       }
       const consumed = end + 4 - this.header.length;
-      this.bodyLeft = contentLength(joined.subarray(0, end).toString('ascii'), this.maxMessageBytes);
       this.header = Buffer.alloc(0);
       at += consumed;
       if (this.bodyLeft === 0) this.bodyLeft = -1;
