@@ -13,6 +13,15 @@ import ignore, { type Ignore } from 'ignore';
 /** Never indexed, whatever `.gitignore` says. */
 export const ALWAYS_SKIPPED: ReadonlySet<string> = new Set(['node_modules', '.git']);
 
+/**
+ * Patterns read from one `.gitignore`. git's rules are tested one by one for
+ * every path the crawl meets, so a generated `.gitignore` of tens of thousands
+ * of lines would hold the server for seconds; real ones have tens to a few
+ * hundred. The rest of a longer file is left out with a warning (its files
+ * may then be indexed: harmless, only more work).
+ */
+export const MAX_IGNORE_PATTERNS = 1000;
+
 /** The watcher's glob for the files that change what is skipped. */
 export const IGNORE_FILE_GLOB = '**/.gitignore';
 
@@ -20,7 +29,10 @@ export class IgnoreRules {
   /** folder → its `.gitignore` rules (null: it has none). */
   private readonly rules = new Map<string, Ignore | null>();
 
-  constructor(private readonly roots: readonly string[]) {}
+  constructor(
+    private readonly roots: readonly string[],
+    private readonly warn: (message: string) => void = () => undefined,
+  ) {}
 
   /** Whether the crawl should skip the entry `name` of `folder` (`isFolder`: a folder). */
   skips(folder: string, name: string, isFolder: boolean): boolean {
@@ -68,12 +80,22 @@ export class IgnoreRules {
     let rules = this.rules.get(folder);
     if (rules === undefined) {
       try {
-        rules = ignore().add(readFileSync(join(folder, '.gitignore'), 'utf8'));
+        rules = ignore().add(this.patterns(join(folder, '.gitignore')));
       } catch {
         rules = null;
       }
       this.rules.set(folder, rules);
     }
     return rules;
+  }
+
+  /** The file's patterns (blank lines and comments dropped), at most MAX_IGNORE_PATTERNS. */
+  private patterns(file: string): string[] {
+    const patterns = readFileSync(file, 'utf8')
+      .split(/\r?\n/)
+      .filter((line) => line.trim() !== '' && !line.startsWith('#'));
+    if (patterns.length <= MAX_IGNORE_PATTERNS) return patterns;
+    this.warn(`${file} has ${patterns.length} patterns; the workspace index uses the first ${MAX_IGNORE_PATTERNS} (testing every path against all of them would hold the server for seconds)`);
+    return patterns.slice(0, MAX_IGNORE_PATTERNS);
   }
 }

@@ -89,7 +89,7 @@ export class WorkspaceIndex implements WorkspaceView {
   /** Starts the background crawl of the workspace folders (`file:` URIs; others are ignored). */
   start(rootUris: readonly string[]): Promise<void> {
     this.roots = rootUris.map(pathOf).filter((p): p is string => p !== undefined);
-    this.ignore = new IgnoreRules(this.roots);
+    this.ignore = new IgnoreRules(this.roots, (m) => this.options.logger?.warn(`workspace index: ${m}`));
     this.ready = this.crawl().catch((error: unknown) => this.options.logger?.warn(`workspace index: crawl failed: ${(error as Error).message}`));
     return this.ready;
   }
@@ -291,6 +291,7 @@ export class WorkspaceIndex implements WorkspaceView {
   private async listSources(): Promise<string[]> {
     const out: string[] = [];
     const queue = [...this.roots];
+    let slice = performance.now();
     while (queue.length > 0) {
       const dir = queue.shift()!;
       let entries;
@@ -300,6 +301,11 @@ export class WorkspaceIndex implements WorkspaceView {
         continue;
       }
       for (const entry of entries) {
+        // Testing entries against big ignore files takes a while: let requests in every few ms.
+        if (performance.now() - slice > 5) {
+          await new Promise((resolve) => setImmediate(resolve));
+          slice = performance.now();
+        }
         const path = join(dir, entry.name);
         if (entry.isDirectory()) {
           if (!this.ignore.skips(dir, entry.name, true)) queue.push(path);

@@ -161,6 +161,20 @@ describe('the index', () => {
     expect(index.summary(uri('lib/generated/late.ts'))?.imports).toHaveLength(1);
   });
 
+  test('a generated .gitignore of 30,000 patterns: the first 1,000 apply, with a warning, and the crawl stays fast', async () => {
+    const patterns = Array.from({ length: 30_000 }, (_, i) => `generated/part${i}/**`);
+    patterns[10] = 'dist/';
+    patterns[5000] = 'build/';
+    write('.gitignore', patterns.join('\n'));
+    const warnings: string[] = [];
+    const started_ = performance.now();
+    const index = await started({ logger: { warn: (m: string) => warnings.push(m), info: () => undefined, debug: () => undefined, error: () => undefined } });
+    expect(performance.now() - started_).toBeLessThan(3000); // 7 s before the cap, on a smaller tree
+    expect(warnings.join('\n')).toMatch(/30000 patterns; the workspace index uses the first 1000/);
+    // dist/ (pattern 10) is skipped; build/ (pattern 5,000) is beyond the cap and indexed.
+    expect(names(index.importersOf(uri('src/math.ts')))).toEqual(['build/x.ts', 'src/app.ts', 'src/index.ts', 'src/other.js']);
+  });
+
   test('the file count is capped', async () => {
     const index = await started({ maxFiles: 2, maxFileBytes: 1_000_000 });
     expect(index.size).toBe(2);
