@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { StopReason } from '../verifier/output-buffer.js';
+import type { EditPromptInput } from '../verifier/model-prompt.js';
 import type { DrafterWorkerData, DrafterWorkerResult, DrafterWorkerTask } from './model-drafter-worker.js';
 
 export interface ModelDrafterSpec {
@@ -25,13 +26,18 @@ export interface ModelDrafterSpec {
 }
 
 export interface ModelDraftRequest {
+  /** The prompt in the marker format (specedit's trained drafters). */
   prompt: string;
   maxTokens: number;
+  /** Stop strings of the marker prompt. */
   stop?: readonly string[];
+  /** The edit itself: a drafter whose model has a chat template is asked in its own chat format (verifier/model-prompt.ts). */
+  edit?: EditPromptInput;
 }
 
 export type ModelDraftOutcome =
-  | { status: 'ok'; text: string; tokens: number; stopReason: StopReason; ms: number }
+  /** `edited`: the scope text read from a chat answer (absent for the marker format: `text` is the completion). */
+  | { status: 'ok'; text: string; tokens: number; stopReason: StopReason; ms: number; edited?: string }
   | { status: 'cancelled' }
   | { status: 'failed'; reason: string };
 
@@ -86,7 +92,7 @@ export class ModelDrafterPool {
     signal?.addEventListener('abort', onAbort, { once: true });
     this.running.add(flag);
     try {
-      const result = await pool.run({ kind: 'draft', prompt: request.prompt, maxTokens: request.maxTokens, stop: [...(request.stop ?? [])], cancel });
+      const result = await pool.run({ kind: 'draft', prompt: request.prompt, maxTokens: request.maxTokens, stop: [...(request.stop ?? [])], edit: request.edit, cancel });
       if (result.status === 'settled') throw new Error('the worker answered a draft with "settled"');
       if (result.status === 'unloaded') return this.failed(name, `its model could not be loaded: ${result.reason}`, true);
       return result;

@@ -1,6 +1,8 @@
 /**
  * A piscina worker running one drafter model: it writes a whole candidate edit
- * by plain greedy decoding. The model starts loading when the worker starts;
+ * by plain greedy decoding, prompted in the model's own format (a model with
+ * a chat template in its file is asked in its chat format, the others get
+ * the marker prompt). The model starts loading when the worker starts;
  * a load error is answered by every task (the drafter is off, the server is
  * not). Cancellation is cooperative through a shared flag, because aborting a
  * running piscina task terminates the worker and its loaded model.
@@ -10,6 +12,7 @@ import { LlamaTargetModel } from '../verifier/llama-target-model.js';
 import { plainGreedyDecode } from '../verifier/plain-greedy-decode.js';
 import type { TargetSequence } from '../verifier/target-model.js';
 import type { StopReason } from '../verifier/output-buffer.js';
+import { modelPrompt, promptFormatFor, type EditPromptInput } from '../verifier/model-prompt.js';
 
 export interface DrafterWorkerData {
   name: string;
@@ -27,12 +30,14 @@ export interface DraftTask {
   prompt: string;
   maxTokens: number;
   stop: string[];
+  /** The edit, for a model prompted in its chat format. */
+  edit?: EditPromptInput;
   /** Int32 flag: set to 1 by the pool to cancel this task. */
   cancel: SharedArrayBuffer;
 }
 
 export type DrafterWorkerResult =
-  | { status: 'ok'; text: string; tokens: number; stopReason: StopReason; ms: number }
+  | { status: 'ok'; text: string; tokens: number; stopReason: StopReason; ms: number; edited?: string }
   | { status: 'cancelled' }
   | { status: 'settled' }
   /** The model failed to load: every draft of this worker answers this. */
@@ -71,11 +76,13 @@ async function draft(task: DraftTask): Promise<DrafterWorkerResult> {
   sequence ??= model.openSequence(); // kept between tasks: the next prompt reuses the cached prefix
   const { signal, stop } = flagSignal(task.cancel);
   try {
-    const outcome = await plainGreedyDecode(model, sequence, { prompt: task.prompt, stop: task.stop, maxOutputTokens: task.maxTokens, signal });
+    const chat = task.edit && promptFormatFor(model) === 'chat' ? modelPrompt(model, 'chat', task.edit) : undefined;
+    const request = chat ? { prompt: chat.prompt, stop: chat.stop } : { prompt: task.prompt, stop: task.stop };
+    const outcome = await plainGreedyDecode(model, sequence, { ...request, maxOutputTokens: task.maxTokens, signal });
     if (outcome.status === 'cancelled') return { status: 'cancelled' };
     if (outcome.status === 'unavailable') throw new Error(`drafter ${spec.name}: ${outcome.reason}`);
     const { text, stats, stopReason } = outcome.result;
-    return { status: 'ok', text, tokens: stats.outputTokens, stopReason, ms: stats.wallMs };
+    return { status: 'ok', text, tokens: stats.outputTokens, stopReason, ms: stats.wallMs, ...(chat ? { edited: chat.edited(text) } : {}) };
   } finally {
     stop();
   }

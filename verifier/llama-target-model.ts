@@ -5,10 +5,10 @@
  * loses sync when every prediction is accepted, so the loop lives in
  * greedy-verifier.ts instead.
  */
-import { getLlama, LlamaLogLevel, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token as LlamaToken, type ControlledEvaluateInputItem } from 'node-llama-cpp';
+import { getLlama, LlamaLogLevel, resolveChatWrapper, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token as LlamaToken, type ControlledEvaluateInputItem } from 'node-llama-cpp';
 import { checkGgufFile, ModelFileError } from './model-resolver.js';
 import { llamaLogger, loadErrorReason, withLlamaErrors } from './llama-log.js';
-import type { TargetModel, TargetSequence, Token } from './target-model.js';
+import type { ChatTemplate, ChatTurns, TargetModel, TargetSequence, Token } from './target-model.js';
 
 export interface LlamaTargetModelOptions {
   /** A local GGUF file (see model-resolver.ts for `hf:` URIs). */
@@ -47,6 +47,7 @@ export class LlamaTargetModel implements TargetModel {
   /** node-llama-cpp keeps one cell free and shifts the context when it is reached; stay below that. */
   readonly contextSize: number;
   readonly maxSequences: number;
+  readonly chat: ChatTemplate;
 
   private constructor(
     readonly model: LlamaModel,
@@ -57,6 +58,7 @@ export class LlamaTargetModel implements TargetModel {
     this.eosTokens = [tokens.eos, tokens.eot].filter((t) => t !== null);
     this.contextSize = context.contextSize - 1;
     this.maxSequences = context.totalSequences;
+    this.chat = chatTemplate(model);
   }
 
   /** Loads a model and creates its context; errors name the file and what to do. */
@@ -98,6 +100,34 @@ export class LlamaTargetModel implements TargetModel {
     await this.context.dispose();
     await this.model.dispose();
   }
+}
+
+/**
+ * node-llama-cpp's chat wrapper for the model: the one its GGUF chat template
+ * matches (a Jinja rendering of the template when none does), else a guess
+ * from the model's name (fromFile false). The wrappers put a BOS token first;
+ * a model that wants none (SmolLM2's BOS is its <|im_start|>) does not get it.
+ */
+function chatTemplate(model: LlamaModel): ChatTemplate {
+  const template = (model.fileInfo.metadata as { tokenizer?: { chat_template?: unknown } }).tokenizer?.chat_template;
+  const fromFile = typeof template === 'string' && template.trim() !== '';
+  let wrapper: ReturnType<typeof resolveChatWrapper> | undefined;
+  const resolved = () => (wrapper ??= resolveChatWrapper(model));
+  return {
+    get name() {
+      return resolved().wrapperName;
+    },
+    fromFile,
+    render(turns: ChatTurns): Token[] {
+      const history = [
+        { type: 'system' as const, text: turns.system },
+        { type: 'user' as const, text: turns.user },
+        { type: 'model' as const, response: [turns.answerStart] },
+      ];
+      const tokens: Token[] = resolved().generateContextState({ chatHistory: history }).contextText.tokenize(model.tokenizer);
+      return !model.tokens.shouldPrependBosToken && tokens[0] === model.tokens.bos ? tokens.slice(1) : tokens;
+    },
+  };
 }
 
 function contextOptions(options: LlamaTargetModelOptions) {

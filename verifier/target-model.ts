@@ -21,6 +21,25 @@ export interface TargetModel {
   readonly maxSequences: number;
   /** Throws when `maxSequences` are already open. */
   openSequence(): TargetSequence;
+  /** The model's chat template, for an instruct model (model-prompt.ts); absent for a plain text model. */
+  readonly chat?: ChatTemplate;
+}
+
+/** A conversation up to the start of the model's answer, in the model's own chat format. */
+export interface ChatTurns {
+  system: string;
+  user: string;
+  /** The beginning of the model's turn, written for it: the model continues from there. */
+  answerStart: string;
+}
+
+export interface ChatTemplate {
+  /** Which wrapper renders it (node-llama-cpp's name, e.g. ChatML), for logs. */
+  readonly name: string;
+  /** True when the model file carries a chat template (an instruct model); false when the wrapper is a guess. */
+  readonly fromFile: boolean;
+  /** The turns as tokens, the template's special tokens included; the turns' own text is always plain text. */
+  render(turns: ChatTurns): Token[];
 }
 
 export interface TargetSequence {

@@ -173,7 +173,8 @@ describe('candidates: layer 3 and the layers switch', () => {
     expect(byName.unfinished).toMatchObject({ status: 'dropped', reason: expect.stringMatching(/incomplete/) });
     expect(byName.failing).toMatchObject({ status: 'dropped', reason: expect.stringMatching(/worker crashed/) });
     expect(drafters[4].requests).toHaveLength(0);
-    expect(drafters[0].requests[0]).toEqual({ prompt: run.prompt, maxTokens: expect.any(Number), stop: [END_MARKER] });
+    // The marker prompt, and the edit itself for a drafter asked in its own chat format.
+    expect(drafters[0].requests[0]).toEqual({ prompt: run.prompt, maxTokens: expect.any(Number), stop: [END_MARKER], edit: { parts: expect.objectContaining({ kind: 'optimizeLoop' }), indent: '  ' } });
   });
 
   test('drafters only: the good candidate alone carries the verifier; without any source it decodes one token per call', async () => {
