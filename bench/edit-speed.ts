@@ -30,7 +30,8 @@ import { parseArgs } from 'node:util';
 import { readGgufFileInfo } from 'node-llama-cpp';
 import { ModelDrafterPool } from '../drafters/model-drafter-pool.js';
 import { poolDrafters, type CandidateDrafter } from '../engine/candidates.js';
-import { drafterTooBig } from '../engine/model-loader.js';
+import { drafterTooSlow } from '../engine/model-loader.js';
+import { probeModelFile } from '../verifier/model-probe.js';
 import { prepareEdit, type PreparedEdit, type PromptOptions } from '../engine/edit-prompt.js';
 import { readShippedModels, projectRoot } from '../engine/shipped-models.js';
 import { SpeculativeEngine, type SpeculationLayers } from '../engine/speculative-engine.js';
@@ -435,7 +436,14 @@ async function main(): Promise<void> {
   console.log(`t(1) = ${ceiling[0].batchMs.toFixed(2)} ms; best K = ${best.k}: t(K) = ${best.batchMs.toFixed(2)} ms, ceiling ${best.speedup.toFixed(2)}x`);
   const pool = choice.drafters.length > 0 ? new ModelDrafterPool(choice.drafters.map((d) => ({ name: d.name, modelPath: d.path, threads: options.threads, contextSize: options.contextSize, gpu: options.gpu }))) : null;
   const drafters = pool ? poolDrafters(pool, new Map(choice.drafters.map((d) => [d.name, d.kinds]))) : [];
-  const leftOut = new Map(choice.drafters.map((d) => [d.name, drafterTooBig(d.path, choice.verifier)] as const).filter((e): e is [string, string] => e[1] !== undefined));
+  // The server's admission rule: plain decoding speeds measured in a test load, one model at a time.
+  const speed = async (path: string) => (await probeModelFile(path, { gpu: options.gpu, threads: options.threads })).tokensPerSecond;
+  const verifierSpeed = await speed(choice.verifier);
+  const leftOut = new Map<string, string>();
+  for (const d of choice.drafters) {
+    const why = drafterTooSlow(await speed(d.path), verifierSpeed);
+    if (why) leftOut.set(d.name, why);
+  }
   const usedDrafters = drafters.filter((d) => !leftOut.has(d.name));
   for (const [name, why] of leftOut) console.log(`drafter ${name}: left out of "all" as the server would leave it out: ${why}; "drafters" and "allForced" use it`);
   const variants = VARIANTS.filter((v) => v !== 'allForced' || leftOut.size > 0);

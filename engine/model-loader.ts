@@ -1,23 +1,25 @@
 /**
  * Builds the speculative engine from configuration: the verifier (configured,
- * else the shipped default) in this process, the drafter models in the piscina
- * pool. The verifier is required; a drafter that cannot be found or loaded is
- * left out with a warning, since the verifier alone still gives exact edits.
+ * else SmolLM2-135M-Instruct when `make smollm2` fetched it, else the shipped
+ * one) in this process, the drafter models in the piscina pool. The verifier
+ * is required; a drafter that cannot be found or loaded, or that decodes too
+ * slowly beside this verifier to help (measured), is left out with a
+ * message, since the verifier alone still gives exact edits.
  * Every model file is loaded first in a child process (verifier/model-probe.ts),
  * so a file that makes llama.cpp abort is refused instead of taking the server
  * down: a native abort in a drafter's worker thread would kill the process too.
  */
-import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Config } from '../protocol/config.js';
 import type { EditKind } from '../protocol/edit-task.js';
 import { ModelDrafterPool, type ModelDrafterSpec } from '../drafters/model-drafter-pool.js';
 import { GreedyVerifier } from '../verifier/greedy-verifier.js';
 import { LlamaTargetModel } from '../verifier/llama-target-model.js';
 import { checkGgufFile, ModelFileError, resolveModelReference } from '../verifier/model-resolver.js';
-import { probeModelFile, type ModelProbeOptions } from '../verifier/model-probe.js';
+import { probeModelFile, type ModelProbeOptions, type ProbePass } from '../verifier/model-probe.js';
 import { poolDrafters } from './candidates.js';
-import { BUILD_MODELS_HINT, readShippedModels, type ShippedModel } from './shipped-models.js';
+import { BUILD_MODELS_HINT, PRETRAINED_VERIFIER, pretrainedVerifierPath, readShippedModels, type ShippedModel } from './shipped-models.js';
 import { SpeculativeEngine, type EngineLogger } from './speculative-engine.js';
 import { DEFAULT_CONTEXT_TOKENS } from './prompt-context.js';
 import type { EngineLearning } from './learning/edit-learning.js';
@@ -50,8 +52,16 @@ export interface ModelSetup {
   contextChars?: number;
   /** Drafter choice by acceptance and the accepted-edit log (createOrchestrator builds it from the settings). */
   learning?: EngineLearning;
-  /** Drafters larger than this fraction of the verifier are left out (default DEFAULT_MAX_DRAFTER_SIZE_RATIO; Infinity keeps all). */
-  maxDrafterSizeRatio?: number;
+  /**
+   * A drafter is kept when its measured plain decoding speed is at least this many times the verifier's
+   * (default DEFAULT_MIN_DRAFTER_SPEEDUP; 0 keeps all).
+   */
+  minDrafterSpeedup?: number;
+  /**
+   * The default verifier when none is configured: the fetched pretrained model (default: PRETRAINED_VERIFIER beside
+   * the shipped models, when present); null: the shipped verifier (the fast test models).
+   */
+  pretrainedVerifier?: string | null;
   /** The compiled model probe child (default: verifier/model-probe-child.js of the build). */
   probeFile?: string | URL;
   /** A model's test load in the child is killed after this long, ms (default DEFAULT_PROBE_TIMEOUT_MS). */
@@ -62,14 +72,19 @@ export interface ModelSetup {
 export const PROBE_CACHE_FILE = 'model-probes.json';
 
 /**
- * A drafter model larger than this fraction of the verifier (file sizes) is
- * left out. Its whole candidate costs about as much as the verifier's own
- * decode, so it arrives after the verifier has passed the edit, and it takes
- * CPU from the verifier meanwhile: on the 2-core benchmark machine a 12 MB
- * drafter beside a 19 MB verifier made rename edits 2-3x slower than input
- * lookup alone. Qwen2.5-Coder 0.5B beside 7B is 0.07.
+ * A drafter is kept when it decodes at least this many times as fast as the
+ * verifier, both measured in their test load (model-probe-child.ts: a few
+ * timed greedy steps, one thread, kept with the pass). A drafter writes a
+ * whole candidate before the verifier can use it; a slower one arrives after
+ * the verifier has passed the edit and takes CPU from it meanwhile: on the
+ * 2-core benchmark machine the 2.5M-parameter drafters beside the shipped
+ * 4.7M verifier (measured ~1.5x as fast) made rename edits 2-3x slower than
+ * input lookup alone, while beside SmolLM2-135M they are ~15x as fast.
  */
-export const DEFAULT_MAX_DRAFTER_SIZE_RATIO = 0.25;
+export const DEFAULT_MIN_DRAFTER_SPEEDUP = 4;
+
+/** The name the shipped verifier drafts under when a pretrained model verifies. */
+export const SHIPPED_VERIFIER_DRAFTER = 'shipped-verifier';
 
 /** Why the models cannot be used: the message the user sees, naming the file and how to get it. */
 export class ModelsUnavailable extends Error {}
@@ -80,17 +95,22 @@ interface DrafterChoice {
   kinds: EditKind[];
 }
 
-export async function loadSpeculativeEngine(config: Config, logger: EngineLogger & { info(m: string): void }, setup: ModelSetup = {}): Promise<SpeculativeEngine> {
+type Logger = EngineLogger & { info(m: string): void };
+
+export async function loadSpeculativeEngine(config: Config, logger: Logger, setup: ModelSetup = {}): Promise<SpeculativeEngine> {
   const started = performance.now();
   const shipped = config.verifierModel === null || config.drafters.length === 0 ? readShippedModels(setup.manifestPath) : undefined;
-  const verifierPath = await resolveVerifier(config, setup, shipped);
-  const shippedVerifier = config.verifierModel === null && shipped?.ok ? shipped.models.find((m) => m.role === 'verifier') : undefined;
-  const contextChars = setup.contextChars ?? shippedVerifier?.promptContextChars;
   const probe = probeOptions(config, setup);
   const kvCacheType = setup.kvCacheType ?? 'F32';
-  const model = await probeModelFile(verifierPath, { ...probe, kvCacheType })
-    .then(() =>
-      LlamaTargetModel.load({
+  const pretrained = config.verifierModel === null ? await probedPretrained(setup, { ...probe, kvCacheType }, logger) : undefined;
+  const verifierPath = pretrained?.path ?? (await resolveVerifier(config, setup, shipped));
+  const shippedVerifier = config.verifierModel === null && !pretrained && shipped?.ok ? shipped.models.find((m) => m.role === 'verifier') : undefined;
+  const contextChars = setup.contextChars ?? shippedVerifier?.promptContextChars;
+  let verifierPass: ProbePass | undefined;
+  const model = await (pretrained ? Promise.resolve(pretrained.pass) : probeModelFile(verifierPath, { ...probe, kvCacheType }))
+    .then((pass) => {
+      verifierPass = pass;
+      return LlamaTargetModel.load({
         modelPath: verifierPath,
         threads: config.threads,
         contextSize: config.contextSize,
@@ -98,16 +118,17 @@ export async function loadSpeculativeEngine(config: Config, logger: EngineLogger
         sequences: config.sequences,
         gpu: probe.gpu,
         kvCacheType,
-      }),
-    )
+      });
+    })
     .catch((error: unknown) => {
       throw new ModelsUnavailable(error instanceof Error ? error.message : String(error), { cause: error });
     });
   let drafters: DrafterChoice[];
   let pool: ModelDrafterPool | null;
   try {
-    const found = worthwhileDrafters(await resolveDrafters(config, setup, shipped, logger), verifierPath, setup.maxDrafterSizeRatio ?? DEFAULT_MAX_DRAFTER_SIZE_RATIO, logger);
-    drafters = await loadableDrafters(found, probe, logger);
+    const found = await resolveDrafters(config, setup, shipped, logger, pretrained !== undefined);
+    const minSpeedup = setup.minDrafterSpeedup ?? DEFAULT_MIN_DRAFTER_SPEEDUP;
+    drafters = await loadableDrafters(found, probe, { tokensPerSecond: verifierPass?.tokensPerSecond, minSpeedup }, logger);
     pool = startPool(drafters, config, setup, logger);
   } catch (error) {
     await model.dispose();
@@ -119,16 +140,13 @@ export async function loadSpeculativeEngine(config: Config, logger: EngineLogger
     maxOutputTokens: config.maxOutputTokens,
     rankThreshold: config.rankThreshold,
   });
-  logger.info(
-    `models loaded in ${(performance.now() - started).toFixed(0)} ms: verifier ${verifierPath}` +
-      (pool ? `, drafters ${drafters.map((d) => `${d.name} (${d.kinds.join(', ')})`).join('; ')}` : ', no drafter models'),
-  );
-  return new SpeculativeEngine({
+  const engine = new SpeculativeEngine({
     verifier,
     drafters: pool ? poolDrafters(pool, new Map(drafters.map((d) => [d.name, d.kinds])), identities(drafters)) : [],
     mode: config.mode,
     rankThreshold: config.rankThreshold,
     maxOutputTokens: config.maxOutputTokens,
+    promptFormat: config.promptFormat,
     contextChars,
     // Tokens when configured; a configured verifier without a setting gets the default, a shipped one keeps its trained budget.
     contextTokens: config.contextTokens ?? (contextChars === undefined ? DEFAULT_CONTEXT_TOKENS : undefined),
@@ -139,6 +157,34 @@ export async function loadSpeculativeEngine(config: Config, logger: EngineLogger
       await model.dispose();
     },
   });
+  const speed = verifierPass?.tokensPerSecond === undefined ? '' : `, ${verifierPass.tokensPerSecond.toFixed(0)} tokens/s`;
+  logger.info(
+    `models loaded in ${(performance.now() - started).toFixed(0)} ms: verifier ${verifierPath} (${engine.promptFormat} prompts${speed})` +
+      (pool ? `, drafters ${drafters.map((d) => `${d.name} (${d.kinds.join(', ')})`).join('; ')}` : ', no drafter models'),
+  );
+  return engine;
+}
+
+/**
+ * The pretrained default verifier (SmolLM2) with its test load's pass, or
+ * undefined: not wanted (setup), not fetched, or refused by the test load;
+ * the shipped verifier is the default then, and one line says why.
+ */
+async function probedPretrained(setup: ModelSetup, probe: ModelProbeOptions, logger: Logger): Promise<{ path: string; pass: ProbePass } | undefined> {
+  if (setup.pretrainedVerifier === null) return undefined;
+  // Beside the shipped models: a test's own manifest elsewhere has none.
+  const path = setup.pretrainedVerifier ?? pretrainedVerifierPath(setup.manifestPath ? dirname(dirname(setup.manifestPath)) : undefined);
+  if (!path || !existsSync(path)) {
+    logger.info(`verifier: the shipped model, since ${PRETRAINED_VERIFIER.name} was not fetched (${path ?? PRETRAINED_VERIFIER.file} is missing; ${PRETRAINED_VERIFIER.fetch})`);
+    return undefined;
+  }
+  try {
+    await checkGgufFile(path);
+    return { path, pass: await probeModelFile(path, probe) };
+  } catch (error) {
+    logger.warn(`verifier: the shipped model, since ${PRETRAINED_VERIFIER.name} cannot be used: ${(error as Error).message}`);
+    return undefined;
+  }
 }
 
 function probeOptions(config: Config, setup: ModelSetup): ModelProbeOptions {
@@ -151,20 +197,53 @@ function probeOptions(config: Config, setup: ModelSetup): ModelProbeOptions {
   };
 }
 
-/** The drafters whose file loads in a test process (the workers load it as the drafter worker does: default KV cache). */
-async function loadableDrafters(drafters: DrafterChoice[], probe: ModelProbeOptions, logger: EngineLogger): Promise<DrafterChoice[]> {
-  const loadable = await Promise.all(
-    drafters.map((d) =>
-      probeModelFile(d.path, probe).then(
-        () => true,
-        (error: unknown) => {
-          logger.warn(`drafter "${d.name}" is left out: ${error instanceof Error ? error.message : String(error)}`);
-          return false;
-        },
-      ),
-    ),
+/**
+ * The drafters whose file loads in a test process (the workers load it as the
+ * drafter worker does: default KV cache) and that decode fast enough beside
+ * the verifier to help (DEFAULT_MIN_DRAFTER_SPEEDUP), one after the other so
+ * the timed steps do not share the CPU.
+ */
+async function loadableDrafters(
+  drafters: DrafterChoice[],
+  probe: ModelProbeOptions,
+  verifier: { tokensPerSecond: number | undefined; minSpeedup: number },
+  logger: Logger,
+): Promise<DrafterChoice[]> {
+  const kept: DrafterChoice[] = [];
+  for (const d of drafters) {
+    let pass: ProbePass;
+    try {
+      pass = await probeModelFile(d.path, probe);
+    } catch (error) {
+      logger.warn(`drafter "${d.name}" is left out: ${error instanceof Error ? error.message : String(error)}`);
+      continue;
+    }
+    const tooSlow = drafterTooSlow(pass.tokensPerSecond, verifier.tokensPerSecond, verifier.minSpeedup);
+    if (tooSlow) {
+      logger.warn(`drafter "${d.name}" is left out: ${tooSlow}`);
+      continue;
+    }
+    if (pass.tokensPerSecond !== undefined && verifier.tokensPerSecond !== undefined) {
+      logger.debug(`drafter "${d.name}": ${pass.tokensPerSecond.toFixed(0)} tokens/s, ${(pass.tokensPerSecond / verifier.tokensPerSecond).toFixed(1)}x the verifier's`);
+    }
+    kept.push(d);
+  }
+  return kept;
+}
+
+/**
+ * Why a drafter decoding at `drafter` tokens/s cannot help a verifier at
+ * `verifier` tokens/s (both measured the same way), or undefined when it is
+ * fast enough or a speed is unknown.
+ */
+export function drafterTooSlow(drafter: number | undefined, verifier: number | undefined, minSpeedup = DEFAULT_MIN_DRAFTER_SPEEDUP): string | undefined {
+  if (drafter === undefined || verifier === undefined || minSpeedup <= 0) return undefined;
+  const ratio = drafter / verifier;
+  if (ratio >= minSpeedup) return undefined;
+  return (
+    `it decodes ${drafter.toFixed(0)} tokens/s, ${ratio.toFixed(1)}x the verifier's ${verifier.toFixed(0)} (measured in their test loads), ` +
+    `so its candidates would come after the verifier has passed the edit (drafters help at ${minSpeedup}x or more; pair a much smaller drafter with the verifier)`
   );
-  return drafters.filter((_, i) => loadable[i]);
 }
 
 async function resolveVerifier(config: Config, setup: ModelSetup, shipped: ReturnType<typeof readShippedModels> | undefined): Promise<string> {
@@ -194,11 +273,13 @@ async function checkShipped(model: ShippedModel): Promise<void> {
   }
 }
 
+/** Configured drafters, else the shipped ones; with a pretrained verifier the shipped verifier drafts too. */
 async function resolveDrafters(
   config: Config,
   setup: ModelSetup,
   shipped: ReturnType<typeof readShippedModels> | undefined,
   logger: EngineLogger,
+  pretrainedVerifier: boolean,
 ): Promise<DrafterChoice[]> {
   const out: DrafterChoice[] = [];
   if (config.drafters.length > 0) {
@@ -212,34 +293,16 @@ async function resolveDrafters(
     return out;
   }
   if (!shipped?.ok) return out;
-  for (const m of shipped.models.filter((x) => x.role === 'drafter')) {
+  for (const m of shipped.models.filter((x) => x.role === 'drafter' || pretrainedVerifier)) {
     try {
       await checkShipped(m);
-      out.push({ name: m.name, kinds: m.kinds, path: m.path });
+      out.push({ name: m.role === 'verifier' ? SHIPPED_VERIFIER_DRAFTER : m.name, kinds: m.kinds, path: m.path });
     } catch (error) {
       if (!(error instanceof ModelsUnavailable || error instanceof ModelFileError)) throw error;
       logger.warn(`drafter "${m.name}" is left out: ${error.message}`);
     }
   }
   return out;
-}
-
-/** Why a drafter model is too big to help this verifier, or undefined when it is small enough. */
-export function drafterTooBig(drafterPath: string, verifierPath: string, maxRatio = DEFAULT_MAX_DRAFTER_SIZE_RATIO): string | undefined {
-  const ratio = statSync(drafterPath).size / statSync(verifierPath).size;
-  if (ratio <= maxRatio) return undefined;
-  return (
-    `it is ${(ratio * 100).toFixed(0)}% of the verifier's size, so drafting would cost about as much as verifying ` +
-    `(drafters help at up to ${(maxRatio * 100).toFixed(0)}%; pair a much smaller drafter with the verifier)`
-  );
-}
-
-function worthwhileDrafters(drafters: DrafterChoice[], verifierPath: string, maxRatio: number, logger: EngineLogger): DrafterChoice[] {
-  return drafters.filter((d) => {
-    const tooBig = drafterTooBig(d.path, verifierPath, maxRatio);
-    if (tooBig) logger.warn(`drafter "${d.name}" is left out: ${tooBig}`);
-    return !tooBig;
-  });
 }
 
 function identities(drafters: DrafterChoice[]): Map<string, string> {

@@ -12,6 +12,8 @@
  * modification time): in memory for the process, so a failing file is not
  * forked again on every request, and passes also in `cacheFile` (the data
  * directory), so an unchanged model costs the test once, not at every start.
+ * The child also times a few greedy steps: a pass carries the model's plain
+ * decoding speed on this machine, kept with it (the drafter admission rule).
  */
 import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -41,7 +43,18 @@ export interface ProbeRequest {
 }
 
 /** What the child answers over IPC before it exits. */
-export type ProbeReply = { ok: true } | { ok: false; message: string };
+export type ProbeReply = { ok: true; tokensPerSecond?: number } | { ok: false; message: string };
+
+/** A file that passed: its plain greedy decoding speed in the test load (undefined when unknown). */
+export interface ProbePass {
+  tokensPerSecond: number | undefined;
+}
+
+/** A remembered pass in the cache file. */
+interface PassEntry {
+  at: string;
+  tokensPerSecond: number;
+}
 
 /** Loading a 7B model and evaluating a few tokens on one CPU thread takes seconds; a hung child must not hold the models back forever. */
 export const DEFAULT_PROBE_TIMEOUT_MS = 120_000;
@@ -53,32 +66,35 @@ const CACHE_ENTRIES = 100;
 interface Verdict {
   failure: string | null;
   lasting: boolean;
+  tokensPerSecond?: number;
 }
 
 /** Per file identity and options. Failures stay for the process only: a newer llama.cpp may load the file. */
 const verdicts = new Map<string, Promise<Verdict>>();
 
 /** Throws ModelFileError naming the file when a test load in a child process fails; resolves when it passed (now or before). */
-export async function probeModelFile(path: string, options: ModelProbeOptions): Promise<void> {
+export async function probeModelFile(path: string, options: ModelProbeOptions): Promise<ProbePass> {
   const key = await identity(path, options);
   let verdict = key === null ? undefined : verdicts.get(key);
   if (!verdict) {
     verdict = decide(path, key, options);
     if (key !== null) verdicts.set(key, verdict);
   }
-  const { failure, lasting } = await verdict;
+  const { failure, lasting, tokensPerSecond } = await verdict;
   if (!lasting && key !== null && verdicts.get(key) === verdict) verdicts.delete(key);
   if (failure !== null) throw new ModelFileError(path, failure);
+  return { tokensPerSecond };
 }
 
 async function decide(path: string, key: string | null, options: ModelProbeOptions): Promise<Verdict> {
-  if (key !== null && options.cacheFile && (await readPassed(options.cacheFile))[key]) return { failure: null, lasting: true };
+  const remembered = key !== null && options.cacheFile ? (await readPassed(options.cacheFile))[key] : undefined;
+  if (remembered) return { failure: null, lasting: true, tokensPerSecond: remembered.tokensPerSecond };
   const childFile = resolveChildFile(options.childFile);
   if (!existsSync(childFile)) {
     return { failure: `${path} could not be tested before loading: the model probe module ${childFile} is missing; build the project (npm run build)`, lasting: false };
   }
   const verdict = await runChild(childFile, path, options);
-  if (verdict.failure === null && key !== null && options.cacheFile) await rememberPass(options.cacheFile, key);
+  if (verdict.failure === null && key !== null && options.cacheFile) await rememberPass(options.cacheFile, key, verdict.tokensPerSecond);
   return verdict;
 }
 
@@ -122,7 +138,7 @@ function runChild(childFile: string, path: string, options: ModelProbeOptions): 
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
       if (timedOut) resolve({ failure: `loading ${path} in a separate test process did not finish within ${timeoutMs / 1000} s; the file is corrupt or too large for this machine`, lasting: true });
-      else if (reply?.ok && code === 0) resolve({ failure: null, lasting: true });
+      else if (reply?.ok && code === 0) resolve({ failure: null, lasting: true, tokensPerSecond: reply.tokensPerSecond });
       else resolve({ failure: reply && !reply.ok ? reply.message : crashMessage(path, code, signal, stderr), lasting: true });
     });
   });
@@ -149,10 +165,15 @@ export function llamaLines(stderr: string): string {
     .join(' ');
 }
 
-async function readPassed(cacheFile: string): Promise<Record<string, string>> {
+/** The remembered passes; an entry without a speed (written before the speed was measured) or of another shape is left out: tested again. */
+async function readPassed(cacheFile: string): Promise<Record<string, PassEntry>> {
   try {
     const parsed = JSON.parse(await readFile(cacheFile, 'utf8')) as { passed?: unknown };
-    return parsed.passed && typeof parsed.passed === 'object' ? (parsed.passed as Record<string, string>) : {};
+    if (!parsed.passed || typeof parsed.passed !== 'object') return {};
+    const entries = Object.entries(parsed.passed as Record<string, unknown>).filter(
+      (e): e is [string, PassEntry] => typeof e[1] === 'object' && e[1] !== null && typeof (e[1] as PassEntry).at === 'string' && Number.isFinite((e[1] as PassEntry).tokensPerSecond),
+    );
+    return Object.fromEntries(entries);
   } catch {
     return {}; // absent or unreadable: the files are tested again
   }
@@ -161,11 +182,12 @@ async function readPassed(cacheFile: string): Promise<Record<string, string>> {
 let writes: Promise<void> = Promise.resolve();
 
 /** Read-modify-write, one at a time in this process; a failed write only costs a test load later. */
-function rememberPass(cacheFile: string, key: string): Promise<void> {
+function rememberPass(cacheFile: string, key: string, tokensPerSecond: number | undefined): Promise<void> {
+  if (tokensPerSecond === undefined || !Number.isFinite(tokensPerSecond)) return writes;
   writes = writes.then(async () => {
     const passed = await readPassed(cacheFile);
-    passed[key] = new Date().toISOString();
-    const kept = Object.entries(passed).sort((a, b) => b[1].localeCompare(a[1])).slice(0, CACHE_ENTRIES);
+    passed[key] = { at: new Date().toISOString(), tokensPerSecond: Math.round(tokensPerSecond * 10) / 10 };
+    const kept = Object.entries(passed).sort((a, b) => b[1].at.localeCompare(a[1].at)).slice(0, CACHE_ENTRIES);
     await mkdir(dirname(cacheFile), { recursive: true });
     const temporary = `${cacheFile}.${process.pid}.tmp`;
     await writeFile(temporary, JSON.stringify({ passed: Object.fromEntries(kept) }, null, 1));

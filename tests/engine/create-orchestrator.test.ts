@@ -145,7 +145,7 @@ describe('corrupt model files: refused with the file named, the process lives', 
     const logs: string[] = [];
     const logger = { error: () => undefined, warn: (m: string) => logs.push(`warn ${m}`), info: (m: string) => logs.push(`info ${m}`), debug: () => undefined };
     const config = configSchema.parse({ verifierModel: verifier, drafters, maxOutputTokens: 24 });
-    const orchestrator = createOrchestrator(config, logger, { manifestPath: join(dir, 'none.json'), gpu: false, probeFile, maxDrafterSizeRatio: Infinity });
+    const orchestrator = createOrchestrator(config, logger, { manifestPath: join(dir, 'none.json'), gpu: false, probeFile, minDrafterSpeedup: 0 });
     try {
       // The shipped verifier writes 24 tokens of the loop edit, then stops at the budget.
       expect(await orchestrator.computeEdit(loop(), { signal: signal() })).toEqual({ status: 'unavailable', reason: expect.stringMatching(/did not finish the edit within 24 tokens/) });
@@ -153,7 +153,7 @@ describe('corrupt model files: refused with the file named, the process lives', 
         expect.arrayContaining([
           expect.stringMatching(/^warn drafter "aborts" is left out: llama\.cpp aborted \(SIGABRT\) on .*drafter-aborts\.gguf, loaded first in a separate process/),
           expect.stringMatching(/^warn drafter "headless" is left out: .*drafter-no-heads\.gguf is a corrupt GGUF model: llama\.attention\.head_count is 0/),
-          expect.stringMatching(/^info models loaded in \d+ ms: verifier .*verifier\.gguf, no drafter models$/),
+          expect.stringMatching(/^info models loaded in \d+ ms: verifier .*verifier\.gguf \(markers prompts, \d+ tokens\/s\), no drafter models$/),
         ]),
       );
     } finally {

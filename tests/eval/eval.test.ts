@@ -1,7 +1,7 @@
 /**
  * The CI sample of `make eval` (eval/): the same generation, server session
  * and judging code on a small deterministic sample, with the server in
- * process and the shipped models (threads 1). Asserted: rename to a given
+ * process and the shipped models (threads 1; the fast ones: not SmolLM2). Asserted: rename to a given
  * name is exactly the TypeScript language service's rename with no new
  * diagnostics (local ones, one of them an imported name, and one multi-file
  * rename of an exported function);
@@ -51,7 +51,7 @@ beforeAll(async () => {
       ...tasks.filter((t) => t.id === IMPORT_BINDING || t.id === IN_IMPORTER || t.id === MULTI_FILE),
       ...tasks.filter((t) => !t.kind.startsWith('rename')),
     ],
-    openClient: () => inProcessServer(createOrchestrator(defaultConfig, quiet, { workerFile, gpu: false })),
+    openClient: () => inProcessServer(createOrchestrator(defaultConfig, quiet, { workerFile, gpu: false, pretrainedVerifier: null })),
     processId: null,
     timeoutMs: 30_000,
     out: join(dir, 'latest.json'),
@@ -129,7 +129,7 @@ describe('an outside project (--project-dir)', () => {
       projectDirs: [outside],
       kinds: ['rename', 'renameExported'],
       limits: { rename: 3, renameExported: 1 },
-      openClient: () => inProcessServer(createOrchestrator(defaultConfig, quiet, { workerFile, gpu: false })),
+      openClient: () => inProcessServer(createOrchestrator(defaultConfig, quiet, { workerFile, gpu: false, pretrainedVerifier: null })),
       processId: null,
       timeoutMs: 30_000,
       server: 'in-process (jest)',

@@ -52,8 +52,9 @@ describe('probeModelFile', () => {
   });
 
   test('a good file passes; the pass is remembered (no child: a missing child module would fail)', async () => {
-    await probeModelFile(path('good.gguf'), options);
-    await expect(probeModelFile(path('good.gguf'), { ...options, childFile: path('no-child.js') })).resolves.toBeUndefined();
+    const pass = await probeModelFile(path('good.gguf'), options);
+    expect(pass.tokensPerSecond).toBeGreaterThan(0); // the child's timed greedy steps
+    await expect(probeModelFile(path('good.gguf'), { ...options, childFile: path('no-child.js') })).resolves.toEqual(pass);
   });
 
   test('a failure is remembered for the unchanged file; a changed file (new mtime) is tested again', async () => {
