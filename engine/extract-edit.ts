@@ -12,6 +12,8 @@
 import type { DocumentSnapshot, EditContext, EditOutcome, EditTask } from '../protocol/edit-task.js';
 import type { CheckedType, TypeView } from '../protocol/type-view.js';
 import { structuralStats, type EditStats } from '../protocol/stats.js';
+import { chatIndent, dedentScope } from '../protocol/prompt-format.js';
+import { NAME_TOKENS, namePrompt } from '../verifier/model-prompt.js';
 import type { OffsetRange } from '../protocol/text.js';
 import { SyntaxDocument } from '../syntax/syntax-document.js';
 import { syntaxProblems } from '../syntax/diagnostics.js';
@@ -77,7 +79,12 @@ export async function extractNamedByModels(
     if (problem) options.logger?.debug(`extract: proposed name \`${name}\` refused: ${problem}`);
     else names.push(name);
   }
-  if (names.length === 0) return end(defaultNamed(task, plan, 'no model name', started), gathered.reports);
+  if (names.length === 0) {
+    const asked = engine.promptFormat === 'chat' ? await nameAskedOfVerifier(engine, task, plan, context.signal) : undefined;
+    if (asked === 'cancelled') return end({ status: 'cancelled' }, gathered.reports);
+    if (asked) return end(extracted(task, plan, asked.name, { mode: 'exact', considered: [asked.name], stats: { ...asked.stats, wallMs: performance.now() - started } }), gathered.reports);
+    return end(defaultNamed(task, plan, 'no model name', started), gathered.reports);
+  }
 
   const extractions = names.map((name) => renderExtraction(plan, name));
   const ranking = await engine.oneAtATime(() =>
@@ -90,6 +97,30 @@ export async function extractNamedByModels(
   const best = order[0].name;
   const outcome = extracted(task, plan, best, { mode: 'rank', considered: order.map((o) => o.name), stats: { ...ranking.stats, wallMs: performance.now() - started } });
   return end(outcome, gathered.reports);
+}
+
+/**
+ * No drafter named the function: a chat verifier is asked for a name for the
+ * selection alone (its plain greedy answer, exact). A PascalCase answer is
+ * made camelCase; a name that would clash, or none, is undefined.
+ */
+async function nameAskedOfVerifier(engine: SpeculativeEngine, task: EditTask, plan: ExtractionPlan, signal: AbortSignal): Promise<{ name: string; stats: EditStats } | 'cancelled' | undefined> {
+  const { verifier, options } = engine.settings;
+  const text = task.document.text;
+  const selection = text.slice(plan.selection.start, plan.selection.end);
+  const code = dedentScope(selection, chatIndent(text, plan.selection.start, selection));
+  const question = namePrompt(verifier.model, { kind: 'extract' }, code, task.document.languageId);
+  const outcome = await engine.oneAtATime(() => verifier.decodePlain({ prompt: question.prompt, stop: question.stop, maxOutputTokens: NAME_TOKENS, signal }));
+  if (outcome.status === 'cancelled') return 'cancelled';
+  if (outcome.status !== 'ok' || outcome.result.stopReason !== 'stop') return undefined;
+  const answered = question.name(outcome.result.text);
+  const name = answered && /^[A-Z][a-z]/.test(answered) ? answered[0].toLowerCase() + answered.slice(1) : answered;
+  const problem = name === undefined ? 'no name in the answer' : functionNameProblem(plan, name);
+  if (problem) {
+    options.logger?.debug(`extract: the verifier's name ${JSON.stringify(outcome.result.text)} refused: ${problem}`);
+    return undefined;
+  }
+  return { name: name!, stats: outcome.result.stats };
 }
 
 /**
@@ -176,7 +207,7 @@ function extracted(
   task: EditTask,
   plan: ExtractionPlan,
   name: string,
-  how: { mode: 'structural' | 'rank'; stats: EditStats; considered?: string[]; note?: string },
+  how: { mode: 'structural' | 'rank' | 'exact'; stats: EditStats; considered?: string[]; note?: string },
 ): EditOutcome {
   const extraction = renderExtraction(plan, name);
   return {

@@ -12,13 +12,13 @@
  */
 import type { EditContext, EditKind, EditOutcome, EditTask, FileEdit } from '../protocol/edit-task.js';
 import { applyReplacements, lineOf, type TextReplacement } from '../protocol/text.js';
-import { END_MARKER, type PromptFormatName } from '../protocol/prompt-format.js';
+import { dedentScope, END_MARKER, type PromptFormatName } from '../protocol/prompt-format.js';
 import { structuralStats, type EditStats } from '../protocol/stats.js';
 import type { Drafter } from '../drafters/drafter.js';
 import { candidateSource, InputLookupDrafter } from '../drafters/input-lookup-drafter.js';
 import type { GreedyVerifier } from '../verifier/greedy-verifier.js';
 import type { VerifyMode, VerifyOutcome, VerifyResult, VerifyStep } from '../verifier/verify-types.js';
-import { modelPrompt, promptFormatFor, type PromptFormatSetting } from '../verifier/model-prompt.js';
+import { modelPrompt, NAME_TOKENS, namePrompt, promptFormatFor, type PromptFormatSetting } from '../verifier/model-prompt.js';
 import { gatherCandidates, type CandidateDrafter, type CandidateReport, type GatheredCandidates } from './candidates.js';
 import type { ModelEngine } from './edit-pipeline.js';
 import { DEFAULT_EXTRACTED_NAME, firstLine, prepareEdit, type PreparedEdit, type PromptOptions } from './edit-prompt.js';
@@ -317,11 +317,27 @@ class EditRun {
     return this.renamed(order[0].candidate, order.map((o) => o.candidate.name), 'rank', ranking.stats);
   }
 
-  /** No drafter name: the verifier writes the rename itself (exact), and its name is applied structurally. */
+  /**
+   * No drafter name: the verifier names it (exact), and the name is applied
+   * structurally. A chat model is asked for the name alone (a small one
+   * copies a whole scope unchanged but still answers a name); a marker
+   * model writes the renamed scope and the name is read off it.
+   */
   private async nameByVerifier(site: RenameSite, refused: { name: string; reason: string }[]): Promise<EngineRun> {
-    const outcome = await this.verify({ references: [this.edit.verifier.completion(this.scope.text)], mode: 'exact' });
-    if (outcome.status !== 'ok') return this.end(outcome.status === 'cancelled' ? { status: 'cancelled' } : outcome);
-    const name = nameInCandidate(this.scope.text, this.edit.verifier.edited(outcome.result.text), site);
+    const { verifier } = this.engine.settings;
+    let outcome: VerifyOutcome;
+    let name: string | undefined;
+    if (this.engine.promptFormat === 'chat') {
+      const question = namePrompt(verifier.model, { kind: 'rename', oldName: site.oldName }, dedentScope(this.scope.text, this.edit.indent), this.task.document.languageId);
+      outcome = await this.engine.oneAtATime(() => verifier.decodePlain({ prompt: question.prompt, stop: question.stop, maxOutputTokens: NAME_TOKENS, signal: this.context.signal }));
+      if (outcome.status !== 'ok') return this.end(outcome.status === 'cancelled' ? { status: 'cancelled' } : outcome);
+      const answered = outcome.result.stopReason === 'stop' ? question.name(outcome.result.text) : undefined;
+      name = answered === site.oldName ? undefined : answered;
+    } else {
+      outcome = await this.verify({ references: [this.edit.verifier.completion(this.scope.text)], mode: 'exact' });
+      if (outcome.status !== 'ok') return this.end(outcome.status === 'cancelled' ? { status: 'cancelled' } : outcome);
+      name = nameInCandidate(this.scope.text, this.edit.verifier.edited(outcome.result.text), site);
+    }
     const why = refused.length > 0 ? `; drafters proposed ${refused.map((r) => `\`${r.name}\` (${r.reason})`).join(', ')}` : '';
     if (!name) return this.end({ status: 'unavailable', reason: `no usable new name for \`${site.oldName}\` was proposed${why}` }, outcome.result);
     const { candidates, refused: refusedHere } = namedCandidates(this.edit.syntax.tree, this.task.document.text, this.scope.range, this.task.range.start, [name]);

@@ -189,3 +189,32 @@ export function indentScope(text: string, indent: string): string {
     .map((line, i) => (i > 0 && line !== '' ? indent + line : line))
     .join('\n');
 }
+
+/**
+ * A name asked of a chat model in one short answer (rename without a name,
+ * extract function's name): a small model that copies a whole scope
+ * unchanged still names things when asked only for the name. The answer is
+ * started for it up to an opening backtick; the name ends at the closing one.
+ */
+export interface ChatNameQuestion {
+  system: string;
+  user: string;
+  answerStart: string;
+}
+
+export const NAME_STOP = '`';
+
+export function chatNameQuestion(what: { kind: 'rename'; oldName: string } | { kind: 'extract' }, code: string, language: string | undefined): ChatNameQuestion {
+  const tag = fenceTag(language);
+  const block = `\n\n\`\`\`${tag}\n${code}\n\`\`\``;
+  const system = chatSystemMessage(language).replace(/ You edit code.*$/, '');
+  if (what.kind === 'rename') {
+    return { system, user: `Suggest a better name than \`${what.oldName}\` for the variable \`${what.oldName}\` in this code.${block}`, answerStart: `Instead of \`${what.oldName}\`, call it \`` };
+  }
+  return { system, user: `Suggest a name for a function whose body is this code.${block}`, answerStart: 'A good name for this function is `' };
+}
+
+/** The identifier a name answer starts with (cut before NAME_STOP), or undefined. */
+export function parseNameAnswer(output: string): string | undefined {
+  return /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*$/u.exec(output.trim())?.[0];
+}

@@ -4,6 +4,7 @@ import {
   chatAnswerStart,
   chatCompletion,
   chatIndent,
+  chatNameQuestion,
   chatUserMessage,
   CHAT_STOP,
   dedentScope,
@@ -11,6 +12,7 @@ import {
   indentScope,
   parseCompletion,
   parseChatAnswer,
+  parseNameAnswer,
 } from '../protocol/prompt-format.js';
 
 describe('prompt format', () => {
@@ -71,5 +73,25 @@ describe('chat format', () => {
       expect(written.endsWith(CHAT_STOP)).toBe(true);
       expect(parseChatAnswer(written.slice(0, -CHAT_STOP.length), '  ')).toBe(scope);
     }
+  });
+});
+
+describe('names asked of a chat model', () => {
+  test('the question shows the code and starts the answer at a backtick', () => {
+    const q = chatNameQuestion({ kind: 'rename', oldName: 't' }, 'let t = 0;', 'typescript');
+    expect(q.user).toBe('Suggest a better name than `t` for the variable `t` in this code.\n\n```typescript\nlet t = 0;\n```');
+    expect(q.answerStart).toBe('Instead of `t`, call it `');
+    expect(chatNameQuestion({ kind: 'extract' }, 'f();', 'javascript').answerStart).toBe('A good name for this function is `');
+  });
+
+  test.each([
+    ['total', 'total'],
+    [' cartTotal', 'cartTotal'],
+    ['$el', '$el'],
+    ['two words', undefined],
+    ['const x = 1;', undefined],
+    ['', undefined],
+  ])('the answer %j names %j', (answer, name) => {
+    expect(parseNameAnswer(answer)).toBe(name);
   });
 });

@@ -9,13 +9,16 @@
 import {
   buildPrompt,
   chatAnswerStart,
+  chatNameQuestion,
   chatCompletion,
   chatSystemMessage,
   chatUserMessage,
   CHAT_STOP,
   dedentScope,
   END_MARKER,
+  NAME_STOP,
   parseChatAnswer,
+  parseNameAnswer,
   type PromptFormatName,
   type PromptParts,
 } from '../protocol/prompt-format.js';
@@ -77,4 +80,20 @@ export function markerPrompt(parts: PromptParts): ModelPrompt {
     completion: (scopeText) => `${scopeText}\n${END_MARKER}`,
     edited: (output) => (output.endsWith('\n') ? output.slice(0, -1) : output),
   };
+}
+
+/** Most tokens of a name a chat model is asked for (its answer ends at a backtick). */
+export const NAME_TOKENS = 12;
+
+/** A name asked of a chat model (protocol's chatNameQuestion): the prompt, where the answer stops, and the name in it. */
+export interface NamePrompt {
+  prompt: Prompt;
+  stop: string[];
+  /** The identifier the model answered, or undefined. */
+  name(output: string): string | undefined;
+}
+
+export function namePrompt(model: Pick<TargetModel, 'chat'>, question: Parameters<typeof chatNameQuestion>[0], code: string, language: string | undefined): NamePrompt {
+  if (!model.chat) throw new Error('a name question needs a model with a chat template');
+  return { prompt: model.chat.render(chatNameQuestion(question, code, language)), stop: [NAME_STOP], name: parseNameAnswer };
 }

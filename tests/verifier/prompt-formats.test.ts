@@ -6,12 +6,14 @@
  * plain greedy decode of the same prompt token for token, with the original
  * scope written as the model writes its answer as the lookup source.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pretrainedVerifierPath, projectRoot } from '../../engine/shipped-models.js';
 import { chatIndent, type PromptParts } from '../../protocol/prompt-format.js';
 import { GreedyVerifier } from '../../verifier/greedy-verifier.js';
 import { LlamaTargetModel } from '../../verifier/llama-target-model.js';
-import { modelPrompt, promptFormatFor, type PromptFormatSetting } from '../../verifier/model-prompt.js';
+import { modelPrompt, NAME_TOKENS, promptFormatFor, type PromptFormatSetting } from '../../verifier/model-prompt.js';
+import { SpeculativeEngine } from '../../engine/speculative-engine.js';
 
 const SHIPPED_VERIFIER = join(projectRoot(), 'models', 'verifier.gguf');
 const SMOLLM2 = pretrainedVerifierPath();
@@ -30,6 +32,7 @@ async function bothDecodes(model: LlamaTargetModel, setting: PromptFormatSetting
   const request = { prompt: prompt.prompt, stop: prompt.stop, maxOutputTokens: 64 };
   const verified = await verifier.verify({ ...request, references: [prompt.completion(SCOPE)] });
   const plain = await verifier.decodePlain(request);
+  await verifier.dispose();
   if (verified.status !== 'ok' || plain.status !== 'ok') throw new Error(`${JSON.stringify(verified)} ${JSON.stringify(plain)}`);
   return { prompt, verified: verified.result, plain: plain.result };
 }
@@ -80,6 +83,26 @@ describe('the marker format: the shipped verifier', () => {
     expect(verified.stats.accepted).toBeGreaterThan(0); // the original, written as an answer, drafts
     const edited = prompt.edited(verified.text);
     expect(edited.split('\n').slice(1).every((line) => line === '' || line.startsWith('  '))).toBe(true); // indentation put back
+  }, 120_000);
+
+  test('names: with no drafter, the verifier is asked for the name alone (extract function, rename without a name)', async () => {
+    const engine = new SpeculativeEngine({ verifier: new GreedyVerifier(model, { sequences: 2 }), maxOutputTokens: 64 });
+    try {
+      // The demo file's discount loop, which SmolLM2 names (a loop summing items it answers with code instead: the default name then).
+      const text = readFileSync(join(projectRoot(), 'fixtures', 'demo', 'cart.ts'), 'utf8');
+      const document = { uri: 'file:///w/src/cart.ts', languageId: 'typescript', version: 1, text };
+      const signal = new AbortController().signal;
+      const loop = text.slice(text.indexOf('for (const d of discounts)'), text.indexOf('  const summary') - 1);
+      const start = text.indexOf(loop);
+      const extract = await engine.run({ kind: 'extract', document, range: { start, end: start + loop.length }, args: {} }, { signal });
+      expect(extract.outcome).toMatchObject({ status: 'ok', result: { mode: 'exact', title: expect.stringMatching(/^Extract function `[\w$]+` \(2 parameters, returns `t`\)$/) } });
+      const at = text.indexOf('t = 0');
+      const rename = await engine.run({ kind: 'rename', document, range: { start: at, end: at + 1 }, args: {} }, { signal });
+      expect(rename.verified!.tokens.length).toBeLessThanOrEqual(NAME_TOKENS); // a name, not a rewritten scope
+      expect(rename.outcome.status === 'ok' || /no usable new name for `t`|cannot be used/.test((rename.outcome as { reason: string }).reason)).toBe(true);
+    } finally {
+      await engine.dispose();
+    }
   }, 120_000);
 
   test('promptFormat "markers" forces the marker format on it; still exact', async () => {
