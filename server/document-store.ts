@@ -49,12 +49,13 @@ export class DocumentStore {
     this.listeners.push(listener);
   }
 
-  open(uri: string, givenLanguageId: string, version: number, content: string): OpenDocument | LargeDocument {
+  /** `textSize`: the length of a text the large-message decoder left out (server/large-messages.ts), else the content's. */
+  open(uri: string, givenLanguageId: string, version: number, content: string, textSize = content.length): OpenDocument | LargeDocument {
     const languageId = canonicalLanguageId(givenLanguageId, uri);
     this.docs.delete(uri);
     this.large.delete(uri);
-    if (content.length > this.maxDocumentSize) {
-      const large: LargeDocument = { uri, languageId, version, size: content.length };
+    if (Math.max(textSize, content.length) > this.maxDocumentSize) {
+      const large: LargeDocument = { uri, languageId, version, size: Math.max(textSize, content.length) };
       this.large.set(uri, large);
       this.notify(uri);
       return large;
@@ -72,7 +73,7 @@ export class DocumentStore {
     const doc = this.docs.get(uri);
     if (!doc) return undefined;
     const wholeAt = lastWholeText(changes);
-    if (wholeAt >= 0 && changes[wholeAt].text.length > this.maxDocumentSize) return this.open(uri, doc.languageId, version, changes[wholeAt].text);
+    if (wholeAt >= 0 && sizeOf(changes[wholeAt]) > this.maxDocumentSize) return this.open(uri, doc.languageId, version, '', sizeOf(changes[wholeAt]));
     // Insertions that could take it over the limit (a huge paste) are measured before anything is parsed.
     const base = wholeAt >= 0 ? changes[wholeAt].text.length : doc.text.getText().length;
     const mostAfter = changes.slice(wholeAt + 1).reduce((n, c) => n + c.text.length, base);
@@ -101,11 +102,11 @@ export class DocumentStore {
   /** Only a whole new text can be measured: incremental changes to a large document move its version and nothing else. */
   private changeLarge(large: LargeDocument, version: number, changes: TextDocumentContentChangeEvent[]): OpenDocument | LargeDocument {
     const wholeAt = lastWholeText(changes);
-    if (wholeAt >= 0 && changes[wholeAt].text.length <= this.maxDocumentSize) {
+    if (wholeAt >= 0 && sizeOf(changes[wholeAt]) <= this.maxDocumentSize) {
       const doc = this.open(large.uri, large.languageId, version, changes[wholeAt].text) as OpenDocument;
       return changes.length > wholeAt + 1 ? (this.change(large.uri, version, changes.slice(wholeAt + 1)) as OpenDocument) : doc;
     }
-    if (wholeAt >= 0) large.size = changes[wholeAt].text.length;
+    if (wholeAt >= 0) large.size = sizeOf(changes[wholeAt]);
     large.version = version;
     this.notify(large.uri);
     return large;
@@ -144,6 +145,11 @@ export class DocumentStore {
   private notify(uri: string): void {
     for (const l of this.listeners) l(uri);
   }
+}
+
+/** A change's text length, or the length the large-message decoder recorded when it left the text out. */
+function sizeOf(change: TextDocumentContentChangeEvent): number {
+  return Math.max(change.text.length, (change as { textSize?: number }).textSize ?? 0);
 }
 
 /** Index of the last change that replaces the whole text (no range), or -1. */

@@ -37,7 +37,7 @@ export function bindDocumentSync({ connection, store, diagnostics, workspace, lo
   connection.onDidOpenTextDocument(
     counted(
       guardedNotification(logger, 'didOpen', didOpenSchema, ({ textDocument: d }) => {
-        afterUpdate(store.open(d.uri, d.languageId, d.version, d.text));
+        afterUpdate(store.open(d.uri, d.languageId, d.version, d.text, d.textSize));
       }),
     ),
   );

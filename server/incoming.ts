@@ -21,11 +21,17 @@ import {
   type PartialMessageInfo,
 } from 'vscode-languageserver/node';
 import { FramingGuard } from './framing-guard.js';
+import { LARGE_MESSAGE_BYTES, LargeMessageDecoder, sniffDocumentUri } from './large-messages.js';
+import { DEFAULT_MAX_DOCUMENT_SIZE } from './document-store.js';
 
 /** Where the session is in LSP's lifecycle. */
 type Phase = 'new' | 'running' | 'shutdown';
 
 const INVALID_JSON = Symbol('invalid JSON');
+/** A large message still being decoded in the worker, and the document it is about when that could be told. */
+const DEFERRED = Symbol('decoding');
+/** What may go ahead of a large message being decoded: messages about one other document, cancellations and responses. */
+const MAY_GO_AHEAD = new Set(['textDocument/codeAction', 'codeAction/resolve', 'textDocument/rename', 'textDocument/prepareRename', ...['textDocument/didOpen', 'textDocument/didChange', 'textDocument/didClose'], '$/cancelRequest']);
 const DOCUMENT_NOTICES = new Set(['textDocument/didOpen', 'textDocument/didChange', 'textDocument/didClose']);
 
 interface RawMessage {
@@ -36,6 +42,14 @@ interface RawMessage {
   result?: unknown;
   error?: unknown;
   [INVALID_JSON]?: string;
+  [DEFERRED]?: { uri: string | undefined; message: Promise<unknown> };
+}
+
+/** A message waiting for a large message before it to be decoded. */
+interface Held {
+  message: RawMessage | undefined;
+  /** The document of a large message being decoded. */
+  deferredUri?: string;
 }
 
 export interface IncomingOptions {
@@ -52,6 +66,11 @@ export class IncomingMessages implements MessageReader {
   /** Per document, the sequence number of the last didOpen/didChange/didClose read for it. */
   private readonly lastNotice = new Map<string, number>();
   private readonly noticeEmitter = new Emitter<string>();
+  private readonly large = new LargeMessageDecoder();
+  /** Messages behind a large one being decoded, in arrival order. */
+  private readonly held: Held[] = [];
+  /** Document texts longer than this are dropped by the large-message decoder (the store's limit; the server keeps it in step). */
+  maxDocumentSize = DEFAULT_MAX_DOCUMENT_SIZE;
   /**
    * A didOpen/didChange/didClose for this document was read (its handler runs
    * later, in turn): work on the document can stop now.
@@ -70,7 +89,8 @@ export class IncomingMessages implements MessageReader {
     guard.on('error', (error) => this.broken(error));
     input.on('error', (error) => this.broken(error));
     input.pipe(guard);
-    this.reader = new StreamMessageReader(guard, { contentTypeDecoder: { name: 'application/json', decode: decodeLeniently } });
+    const decode = (bytes: Uint8Array, options: { charset: string }) => this.decode(bytes, options.charset);
+    this.reader = new StreamMessageReader(guard, { contentTypeDecoder: { name: 'application/json', decode } });
     this.reader.onError((error) => this.broken(error));
   }
 
@@ -90,11 +110,12 @@ export class IncomingMessages implements MessageReader {
   }
 
   listen(callback: DataCallback): Disposable {
-    return this.reader.listen((message) => this.receive(message as RawMessage, callback));
+    return this.reader.listen((message) => this.arrive(message as RawMessage, callback));
   }
 
   dispose(): void {
     this.reader.dispose();
+    this.large.dispose();
     this.noticeEmitter.dispose();
   }
 
@@ -105,11 +126,68 @@ export class IncomingMessages implements MessageReader {
 
   /** A didOpen/didChange/didClose for `uri` has been read but its handler has not run yet. */
   noticePending(uri: string): boolean {
+    if (this.held.some((h) => h.deferredUri === uri)) return true;
     const seq = this.lastNotice.get(uri);
     if (seq === undefined) return false;
     if (seq > this.noticesApplied) return true;
     this.lastNotice.delete(uri);
     return false;
+  }
+
+  /** JSON bodies: large ones in the worker (a placeholder stands in meanwhile), others here; what is not JSON becomes a marked message. */
+  private async decode(bytes: Uint8Array, charset: string): Promise<Message> {
+    if (bytes.byteLength >= LARGE_MESSAGE_BYTES) {
+      const uri = sniffDocumentUri(bytes); // before the bytes move to the worker
+      const message = this.large.decode(bytes, charset, this.maxDocumentSize).catch((error: Error) => ({ [INVALID_JSON]: error.message }));
+      return { jsonrpc: '2.0', [DEFERRED]: { uri, message } } as unknown as Message;
+    }
+    const text = new TextDecoder(charset).decode(bytes);
+    try {
+      return JSON.parse(text) as Message;
+    } catch (error) {
+      return { jsonrpc: '2.0', [INVALID_JSON]: (error as Error).message } as unknown as Message;
+    }
+  }
+
+  /**
+   * In arrival order, except that while a large message is being decoded,
+   * messages about other documents (and cancellations, and responses) go
+   * ahead; anything else waits, and so does everything after it.
+   */
+  private arrive(message: RawMessage, pass: DataCallback): void {
+    const deferred = typeof message === 'object' && message !== null ? message[DEFERRED] : undefined;
+    if (deferred) {
+      const held: Held = { message: undefined, deferredUri: deferred.uri };
+      this.held.push(held);
+      if (deferred.uri) this.noticeEmitter.fire(deferred.uri); // work on that document is stale already
+      void deferred.message.then((decoded) => {
+        held.message = decoded as RawMessage;
+        this.release(pass);
+      });
+      return;
+    }
+    if (this.held.length === 0 || this.mayGoAhead(message)) return this.receive(message, pass);
+    this.held.push({ message });
+  }
+
+  private mayGoAhead(message: RawMessage): boolean {
+    if (typeof message !== 'object' || message === null || Array.isArray(message)) return false;
+    if (message.method === undefined && message.id !== undefined) return true; // a response to the server
+    if (typeof message.method !== 'string' || !MAY_GO_AHEAD.has(message.method)) return false;
+    // Only past large messages whose document is known, and only when nothing is queued behind them already.
+    if (this.held.some((h) => h.deferredUri === undefined)) return false;
+    const params = message.params as { textDocument?: { uri?: unknown }; data?: { uri?: unknown } } | undefined;
+    if (message.method === '$/cancelRequest') return true;
+    const uri = params?.textDocument?.uri ?? params?.data?.uri;
+    return typeof uri === 'string' && !this.held.some((h) => h.deferredUri === uri);
+  }
+
+  /** Delivers held messages from the front while they are decoded. */
+  private release(pass: DataCallback): void {
+    while (this.held.length > 0 && this.held[0].message !== undefined) {
+      const { message } = this.held.shift()!;
+      this.receive(message!, pass);
+    }
   }
 
   private receive(message: RawMessage, pass: DataCallback): void {
@@ -174,14 +252,4 @@ export class IncomingMessages implements MessageReader {
 function isCancelParams(params: unknown): boolean {
   const id = (params as { id?: unknown } | undefined)?.id;
   return typeof id === 'number' || typeof id === 'string';
-}
-
-/** vscode-jsonrpc's JSON decoder, except that a body that is not JSON becomes a marked message instead of a stream error. */
-async function decodeLeniently(buffer: Uint8Array, options: { charset: string }): Promise<Message> {
-  const text = new TextDecoder(options.charset).decode(buffer);
-  try {
-    return JSON.parse(text) as Message;
-  } catch (error) {
-    return { jsonrpc: '2.0', [INVALID_JSON]: (error as Error).message } as unknown as Message;
-  }
 }

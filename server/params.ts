@@ -13,13 +13,16 @@ export const positionSchema = z.looseObject({ line: z.number().int().min(0), cha
 export const rangeSchema = z.looseObject({ start: positionSchema, end: positionSchema });
 const documentId = z.looseObject({ uri });
 
+/** `textSize`: set by the large-message decoder (server/large-messages.ts) when it dropped a text above the size limit. */
+const textSize = z.number().int().min(0).optional();
+
 export const didOpenSchema = z.looseObject({
-  textDocument: z.looseObject({ uri, languageId: z.string(), version: z.number().int(), text: z.string() }),
+  textDocument: z.looseObject({ uri, languageId: z.string(), version: z.number().int(), text: z.string(), textSize }),
 });
 
 export const didChangeSchema = z.looseObject({
   textDocument: z.looseObject({ uri, version: z.number().int() }),
-  contentChanges: z.array(z.union([z.looseObject({ range: rangeSchema, rangeLength: z.number().optional(), text: z.string() }), z.looseObject({ text: z.string() })])),
+  contentChanges: z.array(z.union([z.looseObject({ range: rangeSchema, rangeLength: z.number().optional(), text: z.string() }), z.looseObject({ text: z.string(), textSize })])),
 });
 
 export const didCloseSchema = z.looseObject({ textDocument: documentId });

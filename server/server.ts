@@ -97,6 +97,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     logger.level = config.logLevel;
     diagnostics.debounceMs = config.diagnosticsDebounceMs;
     store.maxDocumentSize = config.maxDocumentSize;
+    if (options.incoming) options.incoming.maxDocumentSize = config.maxDocumentSize;
     if (modelsChanged && orchestrator) {
       const old = orchestrator;
       orchestrator = undefined;

@@ -8,6 +8,7 @@ import type { CodeAction } from 'vscode-languageserver-protocol';
 import { SERVER_ENTRY } from '../../tools/lsp-client.js';
 import { EditPipeline } from '../../engine/edit-pipeline.js';
 import { inProcessServer } from '../helpers/in-process-server.js';
+import { sniffDocumentUri } from '../../server/large-messages.js';
 
 const frame = (body: string) => `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
 const message = (m: object) => frame(JSON.stringify({ jsonrpc: '2.0', ...m }));
@@ -150,6 +151,14 @@ describe('malformed messages in a session', () => {
 });
 
 describe('a document above maxDocumentSize', () => {
+  test.each([
+    ['{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"uri":"file:///a.ts","text":"..."}}}', 'file:///a.ts'],
+    ['{"params":{"textDocument":{"version":1,"uri":"file:///b\\"q.ts"}},"method":"textDocument/didChange"}', 'file:///b"q.ts'],
+    ['{"params":{"textDocument":{"text":"\\"uri\\":\\"fake\\"","uri":"file:///c.ts"}}}', undefined],
+  ])('the document of a large message is read from its first bytes: %s', (body, uri) => {
+    expect(sniffDocumentUri(Buffer.from(body))).toBe(uri);
+  });
+
   test('keeps no text or tree: its actions are off with one message, other files answer at once, memory stays bounded', async () => {
     const client = inProcessServer(new EditPipeline({ models: { unavailable: 'none' } }), { initializationOptions: { maxDocumentSize: 1_000_000 } });
     const messages: string[] = [];
@@ -179,7 +188,8 @@ describe('a document above maxDocumentSize', () => {
     await expect(client.connection.sendRequest('textDocument/rename', { textDocument: { uri: big }, position: { line: 1, character: 0 }, newName: 'y' })).rejects.toMatchObject({
       message: expect.stringMatching(/maxDocumentSize/),
     });
-    expect(messages.filter((m) => m.includes('big.ts'))).toHaveLength(1);
+    // Decoded off the main thread (over 4 MB), the text dropped there: only its length came back.
+    expect(messages.filter((m) => m.includes('big.ts'))).toEqual([expect.stringContaining(`has ${(text.length / (1024 * 1024)).toFixed(1)} M characters`)]);
     // The server holds no copy of the text (the test's own copies are all that remain).
     global.gc?.();
     expect(process.memoryUsage().heapUsed - before).toBeLessThan(60_000_000);
