@@ -96,12 +96,15 @@ export async function computeEdit(deps: EditServiceDeps, request: EditRequest, t
 /** The document must be open, within the size limit, still at `version`, with no change to it waiting to be applied. */
 export function requireCurrent(store: DocumentStore, uri: string, version: number, changePending?: (uri: string) => boolean): OpenDocument {
   const doc = store.get(uri);
-  if (!doc && store.tooLarge(uri)) {
-    throw new ResponseError(LSPErrorCodes.RequestFailed, `specedit: ${uri} is larger than the "maxDocumentSize" setting, so its features are off; nothing was changed`);
-  }
+  if (!doc && store.tooLarge(uri)) throw tooLargeError(uri);
   if (!doc) throw invalidParams(`specedit: ${uri} is not open; open it in the editor and ask for code actions again`);
   if (doc.text.version !== version || changePending?.(uri)) throw contentModified(uri, version, store);
   return doc;
+}
+
+/** Why rename and edits refuse a document above `maxDocumentSize`. */
+export function tooLargeError(uri: string): ResponseError<void> {
+  return new ResponseError(LSPErrorCodes.RequestFailed, `specedit: ${uri} is larger than the "maxDocumentSize" setting, so its features are off; nothing was changed`);
 }
 
 /**

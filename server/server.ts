@@ -27,7 +27,7 @@ import { codeActionParamsSchema, codeActionSchema, diagnosticsOf, executeCommand
 import { codeActionsAt, type ActionClientSupport } from './code-actions.js';
 import { DiagnosticsPublisher } from './diagnostics.js';
 import { DocumentStore } from './document-store.js';
-import { computeEdit, type EditServiceDeps } from './edit-service.js';
+import { computeEdit, tooLargeError, type EditServiceDeps } from './edit-service.js';
 import { Logger, levelFromEnv, type LogLevel } from './logger.js';
 import { invalidParams, offsetAt, toLspRange } from './positions.js';
 import { DelayedProgress } from './progress.js';
@@ -48,9 +48,6 @@ export interface ServerOptions {
   /** The reader of the client's messages (server/connection.ts): lifecycle, and changes read but not applied yet. */
   incoming?: IncomingMessages;
 }
-
-/** Why rename and edits refuse a document above `maxDocumentSize`. */
-const tooLargeError = (uri: string) => new ResponseError(LSPErrorCodes.RequestFailed, `specedit: ${uri} is larger than the "maxDocumentSize" setting, so its features are off; nothing was changed`);
 
 const MODEL_SETTINGS: Array<keyof Config> = ['verifierModel', 'drafters', 'allowDownload', 'threads', 'contextSize', 'batchSize', 'sequences', 'contextTokens'];
 /** Settings the orchestrator is built with besides the models' (engine/learning/): a change rebuilds it too. */
@@ -105,8 +102,9 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     }
   }
 
-  connection.onInitialize((params): InitializeResult => {
-    client = params.capabilities ?? {};
+  connection.onInitialize((given): InitializeResult => {
+    const params: InitializeParams = given && typeof given === 'object' ? given : ({} as InitializeParams);
+    client = params.capabilities && typeof params.capabilities === 'object' ? params.capabilities : {};
     applySettings(params.initializationOptions, 'initializationOptions');
     void workspace.start(workspaceRoots(params)); // in the background: the crawl yields, initialize answers at once
     return {

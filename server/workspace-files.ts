@@ -43,8 +43,10 @@ export class ServedFiles {
 
 /** The workspace folders of `initialize` (rootUri when the client sends no folders). */
 export function workspaceRoots(params: InitializeParams): string[] {
-  if (params.workspaceFolders?.length) return params.workspaceFolders.map((f) => f.uri);
-  return params.rootUri ? [params.rootUri] : [];
+  // What the client sent is untrusted: only string URIs count.
+  const folders = Array.isArray(params.workspaceFolders) ? params.workspaceFolders.map((f) => (f as { uri?: unknown } | null)?.uri).filter((u): u is string => typeof u === 'string') : [];
+  if (folders.length > 0) return folders;
+  return typeof params.rootUri === 'string' ? [params.rootUri] : [];
 }
 
 /** Keeps the index on the open documents' text: called with every store change (open, change, close). */

@@ -55,6 +55,7 @@ describe('lifecycle and framing over stdio', () => {
     ['a request after shutdown gets -32600', [INIT, INITIALIZED, message({ id: 2, method: 'shutdown' }), message({ id: 3, method: 'textDocument/codeAction', params: {} })], 3, -32600],
     ['a body that is not JSON gets -32700 and the stream goes on', [INIT, frame('{abc}'), message({ id: 2, method: 'shutdown' })], null, -32700],
     ['a batch gets -32600', [INIT, frame('[1,2]'), message({ id: 2, method: 'shutdown' })], null, -32600],
+    ['initialize with junk parameters still starts the session', [message({ id: 1, method: 'initialize', params: { processId: null, capabilities: 7, workspaceFolders: [7, null], rootUri: 5 } })], 1, 'ok'],
   ])('%s', async (_name, input, id, code) => {
     const run = await raw(input as string[], 10_000, id as number | null);
     expect(run.replies.get(id as number | null)).toBe(code);
