@@ -21,7 +21,7 @@ import type { VerifyMode, VerifyOutcome, VerifyResult, VerifyStep } from '../ver
 import { modelPrompt, NAME_TOKENS, namePrompt, promptFormatFor, type PromptFormatSetting } from '../verifier/model-prompt.js';
 import { gatherCandidates, type CandidateDrafter, type CandidateReport, type GatheredCandidates } from './candidates.js';
 import type { ModelEngine } from './edit-pipeline.js';
-import { DEFAULT_EXTRACTED_NAME, firstLine, prepareEdit, type PreparedEdit, type PromptOptions } from './edit-prompt.js';
+import { DEFAULT_EXTRACTED_NAME, firstLine, prepareEdit, type Prepared, type PreparedEdit, type PromptOptions } from './edit-prompt.js';
 import { ConfidentLookupDrafter } from './confident-lookup.js';
 import type { EditScope } from './edit-scope.js';
 import { minimalReplacements } from './minimal-edits.js';
@@ -117,9 +117,7 @@ export class SpeculativeEngine implements ModelEngine {
   async run(task: EditTask, context: EditContext, layers: SpeculationLayers = ALL_LAYERS, verifyLoop = false): Promise<EngineRun> {
     const started = performance.now();
     if (context.signal.aborted) return { outcome: { status: 'cancelled' }, candidates: [] };
-    const countTokens = (text: string) => this.verifier.model.tokenize(text).length;
-    const verifierPrompt = (input: Parameters<typeof modelPrompt>[2]) => modelPrompt(this.verifier.model, this.promptFormat, input);
-    const prepared = prepareEdit(task, { countTokens, ...this.options, verifierPrompt }, context.workspace);
+    const prepared = this.prepare(task, context.workspace);
     if (!prepared.ok) return { outcome: { status: 'unavailable', reason: prepared.reason }, candidates: [] };
     const run = new EditRun(this, task, prepared.edit, context, layers, started);
     const traced = await (verifyLoop ? run.rewrite()
@@ -128,6 +126,13 @@ export class SpeculativeEngine implements ModelEngine {
     const tokenize = (text: string) => this.verifier.model.tokenize(text);
     this.options.learning?.observe({ task, parts: prepared.edit.parts, run: traced, drafters: this.options.drafters ?? [], tokenize });
     return traced;
+  }
+
+  /** The edit's prompts as this engine asks them (the verifier's in its format): what a baseline decodes for comparison. */
+  prepare(task: EditTask, workspace?: EditContext['workspace']): Prepared {
+    const countTokens = (text: string) => this.verifier.model.tokenize(text).length;
+    const verifierPrompt = (input: Parameters<typeof modelPrompt>[2]) => modelPrompt(this.verifier.model, this.promptFormat, input);
+    return prepareEdit(task, { countTokens, ...this.options, verifierPrompt }, workspace);
   }
 
   async dispose(): Promise<void> {
