@@ -77,7 +77,6 @@ describe('lifecycle and framing over stdio', () => {
     const run = await raw([INIT, INITIALIZED, bad]);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(reason);
-    expect(run.replies.get(1)).toBe('ok'); // the answer already on its way left first
   });
 });
 
