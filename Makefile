@@ -3,7 +3,7 @@ SHELL := /bin/bash
 JEST_OUTPUT ?= .jest-results.json
 JEST := NODE_OPTIONS=--experimental-vm-modules node node_modules/jest/bin/jest.js
 
-.PHONY: all install build run test bench bench-lsp clean
+.PHONY: all install build run test bench bench-lsp llama-server clean
 
 all: build
 
@@ -35,6 +35,11 @@ bench-lsp: build
 -include eval/eval.mk
 
 bench: bench-lsp bench-edits
+
+# llama-server (the peer and the remote verifier) from the llama.cpp source node-llama-cpp ships, built once
+# and cached outside the clone by llama.cpp version (~20 min on 2 cores; LLAMA_CUDA=1 for NVIDIA GPUs).
+llama-server: install
+	@tools/build-llama-server.sh
 
 clean:
 	rm -rf dist $(JEST_OUTPUT)
