@@ -34,7 +34,7 @@ bench-lsp: build
 # The eval against the TypeScript language service (eval/eval.mk): make eval, make eval EVAL_SAMPLE=n.
 -include eval/eval.mk
 
-bench: bench-lsp bench-edits
+bench: bench-lsp bench-edits bench-smollm2
 
 # llama-server (the peer and the remote verifier) from the llama.cpp source node-llama-cpp ships, built once
 # and cached outside the clone by llama.cpp version (~20 min on 2 cores; LLAMA_CUDA=1 for NVIDIA GPUs).

@@ -19,8 +19,15 @@
  *     [--tiny-models] [--only ID] [--limit N] [--out FILE] [--threads 1] [--context-size 2048]
  *     [--max-output-tokens 1024] [--max-draft-tokens 16] [--context-chars N] [--kv-cache F32|F16]
  *     [--peer-prediction-max 3] [--min-match-after-miss 3] [--ceiling-reps 15] [--max-k 32] [--cpu]
- * Without --verifier the models come from models/manifest.json; --tiny-models
- * writes random-weight models (speeds only, labelled as such in the output).
+ * Without --verifier the models come from models/manifest.json; --pretrained
+ * verifies with SmolLM2-135M-Instruct (`make smollm2`) and drafts with the
+ * shipped models, the shipped verifier included, as the server does by
+ * default (`make bench-smollm2`); --tiny-models writes random-weight models
+ * (speeds only, labelled as such in the output). The verifier is prompted in
+ * its format (--prompt-format auto|chat|markers, as the setting).
+ * A task's edit is usable when every scope's result finished before the
+ * budget, changed the code and parses (the engine's checks, without a type
+ * checker); the summary gives the speed-up over usable edits apart.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
@@ -30,13 +37,13 @@ import { parseArgs } from 'node:util';
 import { readGgufFileInfo } from 'node-llama-cpp';
 import { ModelDrafterPool } from '../drafters/model-drafter-pool.js';
 import { poolDrafters, type CandidateDrafter } from '../engine/candidates.js';
-import { drafterTooSlow } from '../engine/model-loader.js';
+import { drafterTooSlow, SHIPPED_VERIFIER_DRAFTER } from '../engine/model-loader.js';
 import { probeModelFile } from '../verifier/model-probe.js';
 import { prepareEdit, type PreparedEdit, type PromptOptions } from '../engine/edit-prompt.js';
-import { readShippedModels, projectRoot } from '../engine/shipped-models.js';
+import { PRETRAINED_VERIFIER, pretrainedVerifierPath, readShippedModels, projectRoot } from '../engine/shipped-models.js';
+import { modelPrompt, promptFormatFor, type PromptFormatSetting } from '../verifier/model-prompt.js';
 import { SpeculativeEngine, type SpeculationLayers } from '../engine/speculative-engine.js';
 import { EDIT_KINDS, type EditKind } from '../protocol/edit-task.js';
-import { END_MARKER } from '../protocol/prompt-format.js';
 import type { EditStats } from '../protocol/stats.js';
 import { promptTokens } from '../verifier/decode-session.js';
 import { GreedyVerifier } from '../verifier/greedy-verifier.js';
@@ -47,7 +54,6 @@ import { loadBenchTasks, type BenchTask } from './edit-tasks.js';
 import { peerDecode } from './peer-input-lookup.js';
 import { speedChart } from './speed-chart.js';
 
-const STOP = [END_MARKER];
 const VARIANTS = ['baseline', 'peer', 'lookup', 'drafters', 'all', 'allForced'] as const;
 type Variant = (typeof VARIANTS)[number];
 const LAYERS: Record<'lookup' | 'drafters' | 'all' | 'allForced', SpeculationLayers> = {
@@ -61,6 +67,8 @@ interface Options {
   verifier?: string;
   drafters: { name: string; path: string; kinds: EditKind[] }[];
   tiny: boolean;
+  pretrained: boolean;
+  promptFormat: PromptFormatSetting;
   tasksDir: string;
   out: string;
   only?: string;
@@ -111,6 +119,8 @@ function parseOptions(root: string): Options {
       verifier: { type: 'string' },
       drafter: { type: 'string', multiple: true, default: [] },
       'tiny-models': { type: 'boolean', default: false },
+      pretrained: { type: 'boolean', default: false },
+      'prompt-format': { type: 'string', default: 'auto' },
       tasks: { type: 'string', default: join(root, 'bench', 'tasks') },
       out: { type: 'string', default: join(root, 'bench', 'results', 'latest.json') },
       only: { type: 'string' },
@@ -144,6 +154,8 @@ function parseOptions(root: string): Options {
     verifier: values.verifier,
     drafters: (values.drafter as string[]).map(parseDrafter),
     tiny: values['tiny-models'] as boolean,
+    pretrained: values.pretrained as boolean,
+    promptFormat: promptFormatSetting(values['prompt-format'] as string),
     tasksDir: resolve(values.tasks as string),
     out: resolve(values.out as string),
     only: values.only,
@@ -161,6 +173,11 @@ function parseOptions(root: string): Options {
     contextChars: values['context-chars'] === undefined ? undefined : Number(values['context-chars']),
     minMatchAfterMiss: values['min-match-after-miss'] === undefined ? undefined : int('min-match-after-miss', values['min-match-after-miss'] as string),
   };
+}
+
+function promptFormatSetting(v: string): PromptFormatSetting {
+  if (v !== 'auto' && v !== 'chat' && v !== 'markers') throw new Error(`--prompt-format must be auto, chat or markers, got ${v}`);
+  return v;
 }
 
 function kvCacheType(v: string): 'F16' | 'F32' {
@@ -203,6 +220,12 @@ function chooseModels(options: Options): ModelChoice {
   if (!shipped.ok) throw new Error(`${shipped.reason}; or name models with --verifier/--drafter, or run with --tiny-models`);
   const verifier = shipped.models.find((m) => m.role === 'verifier');
   if (!verifier) throw new Error(`${shipped.manifestPath} lists no verifier`);
+  if (options.pretrained) {
+    const path = pretrainedVerifierPath();
+    if (!path) throw new Error(`${PRETRAINED_VERIFIER.name} was not fetched (${PRETRAINED_VERIFIER.file}); ${PRETRAINED_VERIFIER.fetch}`);
+    const drafters = shipped.models.filter((m) => exists(m.path)).map((m) => ({ name: m.role === 'verifier' ? SHIPPED_VERIFIER_DRAFTER : m.name, path: m.path, kinds: m.kinds }));
+    return { label: `${PRETRAINED_VERIFIER.name} verifying, the shipped models drafting (the server's default)`, randomWeights: false, verifier: path, drafters: options.drafters.length > 0 ? options.drafters : drafters };
+  }
   const drafters = shipped.models.filter((m) => m.role === 'drafter').filter((m) => {
     if (exists(m.path)) return true;
     console.warn(`drafter ${m.name}: ${m.file} is missing; benchmarking without it`);
@@ -266,15 +289,16 @@ class Bench {
 
   private async runScope(variant: Variant, edit: BenchTask['edits'][number], budget: number): Promise<ScopeOutput> {
     if (variant === 'peer') {
-      const prompt = prepared(edit).prompt;
-      const peer = await peerDecode(this.model, prompt, { stop: STOP, maxOutputTokens: budget, predictionMax: this.options.peerPredictionMax });
+      const { prompt, stop } = prepared(edit).verifier;
+      const peer = await peerDecode(this.model, prompt, { stop, maxOutputTokens: budget, predictionMax: this.options.peerPredictionMax });
       return { tokens: peer.tokens, stopReason: peer.stopReason, validated: peer.validated, refuted: peer.refuted };
     }
     // A fresh verifier per run: its one sequence starts empty, so no run reuses another's prompt cache.
     const verifier = new GreedyVerifier(this.model, { sequences: 1, maxDraftTokens: this.options.maxDraftTokens, maxOutputTokens: budget });
     if (variant === 'baseline') {
       try {
-        const outcome = await verifier.decodePlain({ prompt: prepared(edit).prompt, stop: STOP, maxOutputTokens: budget });
+        const { prompt, stop } = prepared(edit).verifier;
+        const outcome = await verifier.decodePlain({ prompt, stop, maxOutputTokens: budget });
         if (outcome.status !== 'ok') throw new Error(`baseline: ${JSON.stringify(outcome)}`);
         return { tokens: outcome.result.tokens, stopReason: outcome.result.stopReason, stats: outcome.result.stats };
       } finally {
@@ -282,7 +306,16 @@ class Bench {
       }
     }
     const drafters = variant === 'all' ? this.usedDrafters : this.drafters;
-    const engine = new SpeculativeEngine({ verifier, drafters, maxOutputTokens: budget, mode: 'exact', minMatchAfterMiss: this.options.minMatchAfterMiss, selfLookup: this.options.selfLookup, ...promptOptions });
+    const engine = new SpeculativeEngine({
+      verifier,
+      drafters,
+      maxOutputTokens: budget,
+      mode: 'exact',
+      minMatchAfterMiss: this.options.minMatchAfterMiss,
+      selfLookup: this.options.selfLookup,
+      promptFormat: this.options.promptFormat,
+      ...promptOptions,
+    });
     try {
       // The verify loop on every kind (the server answers extract and most fixes structurally, without it).
       const run = await engine.run(edit, { signal: new AbortController().signal }, LAYERS[variant], true);
@@ -296,9 +329,10 @@ class Bench {
 
   async ceiling(tasks: BenchTask[]): Promise<CeilingPoint[]> {
     // The longest prompt of the suite: the ceiling at a realistic context length.
-    const edits = tasks.flatMap((t) => t.edits.map((e) => prepared(e)));
-    const longest = edits.reduce((a, b) => (b.prompt.length > a.prompt.length ? b : a));
-    return measureCeiling(this.model, promptTokens(this.model, longest.prompt), this.model.tokenize(longest.scope.text), this.ceilingK, this.options.ceilingReps);
+    const edits = tasks.flatMap((t) => t.edits.map((e) => promptTokens(this.model, prepared(e).verifier.prompt)));
+    const longest = edits.reduce((a, b) => (b.length > a.length ? b : a));
+    const scope = tasks.flatMap((t) => t.edits.map((e) => prepared(e))).reduce((a, b) => (b.scope.text.length > a.scope.text.length ? b : a)).scope.text;
+    return measureCeiling(this.model, longest, this.model.tokenize(scope), this.ceilingK, this.options.ceilingReps);
   }
 }
 
@@ -324,6 +358,8 @@ interface TaskRecord {
   accepted: number;
   verifierCalls: number;
   exact: boolean;
+  /** Every scope's edit finished before the budget, changed the code and parses (the 'all' run's outcome). */
+  usable: boolean;
 }
 
 function record(task: BenchTask, runs: Record<Variant, VariantRun>, forced: boolean): { task: TaskRecord; detail: Record<string, unknown> } {
@@ -345,6 +381,7 @@ function record(task: BenchTask, runs: Record<Variant, VariantRun>, forced: bool
       accepted: stat('all', 'accepted'),
       verifierCalls: stat('all', 'verifierCalls'),
       exact: same('lookup') && same('drafters') && same('all') && (!forced || same('allForced')),
+      usable: runs.all.scopes.every((s) => s.outcome === 'ok'),
     },
     detail: {
       id: task.id,
@@ -365,8 +402,14 @@ function summarize(tasks: TaskRecord[], ceiling: CeilingPoint[], maxDraftTokens:
   // A verify step evaluates the last output token and up to maxDraftTokens drafted ones.
   const reachable = ceiling.filter((c) => c.k <= maxDraftTokens + 1).reduce<CeilingPoint | undefined>((b, c) => (!b || c.speedup > b.speedup ? c : b), undefined);
   const speedupVsBaseline = round(geomean(tasks.map((t) => t.baselineMs / t.allMs)), 3);
+  const usable = tasks.filter((t) => t.usable);
   return {
     speedupVsBaseline,
+    usableEdits: usable.length,
+    usableEditRate: round(usable.length / Math.max(1, tasks.length), 3),
+    /** All layers over plain greedy, geometric mean over the tasks whose edit is usable (null: none is). */
+    speedupOnUsableEdits: usable.length === 0 ? null : round(geomean(usable.map((t) => t.baselineMs / t.allMs)), 3),
+    acceptanceOnUsableEdits: usable.length === 0 ? null : round(sum(usable.map((t) => t.accepted)) / Math.max(1, sum(usable.map((t) => t.drafted))), 3),
     speedupVsPeer: round(geomean(tasks.map((t) => t.peerMs / t.allMs)), 3),
     acceptance: round(sum(tasks.map((t) => t.accepted)) / Math.max(1, sum(tasks.map((t) => t.drafted))), 3),
     exactRate: round(tasks.filter((t) => t.exact).length / Math.max(1, tasks.length), 3),
@@ -397,7 +440,7 @@ function writeAtomically(path: string, content: string): void {
 }
 
 function printTable(tasks: TaskRecord[]): void {
-  const header = ['task', 'kind', 'out', 'base ms', 'peer', 'lookup', 'drafters', 'all', 'x base', 'x peer', 'accept', 'exact'];
+  const header = ['task', 'kind', 'out', 'base ms', 'peer', 'lookup', 'drafters', 'all', 'x base', 'x peer', 'accept', 'exact', 'usable'];
   const rows = tasks.map((t) => [
     t.id,
     t.kind,
@@ -411,6 +454,7 @@ function printTable(tasks: TaskRecord[]): void {
     (t.peerMs / t.allMs).toFixed(2),
     t.drafted === 0 ? '-' : `${((100 * t.accepted) / t.drafted).toFixed(0)}%`,
     t.exact ? 'yes' : 'NO',
+    t.usable ? 'yes' : 'no',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
@@ -429,6 +473,9 @@ async function main(): Promise<void> {
   if (tasks.length === 0) throw new Error('no task selected');
   console.log(`models: ${choice.label}`);
   const model = await LlamaTargetModel.load({ modelPath: choice.verifier, threads: options.threads, contextSize: options.contextSize, sequences: 4, gpu: options.gpu, kvCacheType: options.kvCache });
+  const format = promptFormatFor(model, options.promptFormat);
+  promptOptions.verifierPrompt = (input) => modelPrompt(model, format, input);
+  console.log(`verifier prompt format: ${format}`);
   // The ceiling first, while nothing else of ours runs (the drafter workers load their models on start).
   console.log('measuring the ceiling (batch of K tokens vs K single steps)...');
   const ceiling = await new Bench(model, [], [], options).ceiling(tasks);
@@ -475,6 +522,8 @@ async function main(): Promise<void> {
         contextSize: options.contextSize,
         kvCache: options.kvCache,
         promptContextChars: promptOptions.contextChars ?? 'engine default',
+        promptFormat: format,
+        usable: 'the all-layers run of every scope finished before the budget, changed the code and parses (the engine checks, no type checker)',
         draftersLeftOutOfAll: Object.fromEntries(leftOut),
         ceilingTiming: `minimum of ${options.ceilingReps} runs per K, after 2 warm-up runs, before the drafter workers start`,
       },
@@ -516,6 +565,7 @@ async function main(): Promise<void> {
     console.log(
       `\nsummary (${choice.label}): all layers ${summary.speedupVsBaseline}x vs plain greedy, ${summary.speedupVsPeer}x vs the peer; ` +
         `acceptance ${(summary.acceptance * 100).toFixed(1)}%; exact ${(summary.exactRate * 100).toFixed(0)}%; ` +
+        `usable edits ${summary.usableEdits}/${summary.tasks}${summary.speedupOnUsableEdits === null ? '' : ` (${summary.speedupOnUsableEdits}x on them)`}; ` +
         `ceiling ${summary.ceiling.best}x at K=${summary.ceiling.bestK} (reached ${((summary.ceiling.fractionOfCeiling ?? 0) * 100).toFixed(0)}% of it)` +
         (summary.speedupsVsBaseline.allForcedDrafters ? `; with every drafter model forced in: ${summary.speedupsVsBaseline.allForcedDrafters}x` : ''),
     );

@@ -12,6 +12,7 @@
 import { InputLookupTokenPredictor, type Token as LlamaToken } from 'node-llama-cpp';
 import { promptTokens } from '../verifier/decode-session.js';
 import type { LlamaTargetModel } from '../verifier/llama-target-model.js';
+import type { Prompt } from '../verifier/verify-types.js';
 import { OutputBuffer, type StopReason } from '../verifier/output-buffer.js';
 
 export interface PeerResult {
@@ -30,7 +31,7 @@ export interface PeerOptions {
   predictionMax: number;
 }
 
-export async function peerDecode(model: LlamaTargetModel, prompt: string, options: PeerOptions): Promise<PeerResult> {
+export async function peerDecode(model: LlamaTargetModel, prompt: Prompt, options: PeerOptions): Promise<PeerResult> {
   const prefix = promptTokens(model, prompt) as LlamaToken[];
   const predictor = new InputLookupTokenPredictor({ patternLength: { min: 1 }, predictionLength: { max: options.predictionMax } });
   const sequence = model.context.getSequence({ tokenPredictor: predictor });

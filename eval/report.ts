@@ -32,6 +32,15 @@ export interface KindSummary {
   fixed?: number;
   fixedRate?: number;
   exact?: number;
+  /**
+   * The model-edit view (issue 12): `finished` the tasks answered with an edit (the server refuses an output that ran
+   * into its budget, left the code unchanged or does not parse, with the reason), `parses` = syntaxValid, `tscClean`
+   * = clean, `matchesExpected` = matchOracle.
+   */
+  finished: number;
+  parses: number;
+  tscClean: number;
+  matchesExpected: number;
   /** Latency of the answered tasks, ms. */
   medianMs: number | null;
   p90Ms: number | null;
@@ -69,6 +78,10 @@ export function summarize(results: readonly TaskResult[]): Partial<Record<TaskKi
       cleanRate: rate(count((r) => r.status === 'ok' && r.newDiagnostics === 0), judged.length),
       syntaxValid: count((r) => r.status === 'ok' && r.syntaxValid),
       syntaxValidRate: rate(count((r) => r.status === 'ok' && r.syntaxValid), answered.length),
+      finished: answered.length,
+      parses: count((r) => r.status === 'ok' && r.syntaxValid),
+      tscClean: count((r) => r.status === 'ok' && r.newDiagnostics === 0),
+      matchesExpected: count((r) => r.matchOracle),
       medianMs: quantile(ms, 0.5),
       p90Ms: quantile(ms, 0.9),
     };

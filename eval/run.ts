@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { LspTestClient } from '../tools/lsp-client.js';
+import { PRETRAINED_VERIFIER, pretrainedVerifierPath } from '../engine/shipped-models.js';
 import { describeDiagnostic, Oracle } from './oracle.js';
 import { LspSession, SERVER_SETTINGS } from './lsp-session.js';
 import { runTask, type TaskResult } from './judge.js';
@@ -79,7 +80,7 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
     settings: SERVER_SETTINGS,
     limits: options.limits,
     machine: machine(),
-    models: shippedModels(options.repoRoot),
+    models: { shipped: shippedModels(options.repoRoot), defaultVerifier: pretrainedVerifierPath(options.repoRoot) ? PRETRAINED_VERIFIER.file : 'the shipped verifier (SmolLM2 not fetched)' },
     generation: { tasksByKind: countBy(tasks, (t) => t.kind), rejected },
     byKind: {},
     targets: [],
