@@ -19,22 +19,44 @@ import type { DocumentSnapshot, EditContext, EditOutcome, FileEdit } from '../pr
 import { structuralStats } from '../protocol/stats.js';
 import type { TextReplacement } from '../protocol/text.js';
 import type { ModuleSummary, WorkspaceView } from '../protocol/workspace.js';
-import { SyntaxDocument } from '../syntax/syntax-document.js';
+import { treeOf, type TreeLease } from '../syntax/syntax-document.js';
 import { languageFor } from '../syntax/language.js';
 import { summarizeModule } from '../syntax/module-summary.js';
 import { namespaceMemberAt, type NamespaceMember } from '../syntax/namespace-member.js';
-import { declarationNameOffset, renameInImporter, renameInNamespaceImporter } from '../drafters/structural/export-rename.js';
-import { renameBinding } from '../drafters/structural/rename.js';
+import { runInSlices, type Steps } from '../syntax/steps.js';
+import { declarationNameOffset, renamingInImporter, renamingInNamespaceImporter } from '../drafters/structural/export-rename.js';
+import { renaming, type RenameResult } from '../drafters/structural/rename.js';
 import { declarationOfExport } from '../workspace/export-resolution.js';
 
-interface ParsedFile {
-  snapshot: DocumentSnapshot;
-  tree: Parser.Tree;
-  summary: ModuleSummary;
+/** A file of the rename with its tree (an open document's own, when the text is the same: no second parse). */
+class ParsedFile {
+  private cachedSummary: ModuleSummary | undefined;
+
+  constructor(readonly snapshot: DocumentSnapshot, private readonly lease: TreeLease) {}
+
+  get tree(): Parser.Tree {
+    return this.lease.tree;
+  }
+
+  /** False once the document lending the tree has changed (its tree was edited in place). */
+  get current(): boolean {
+    return this.lease.current();
+  }
+
+  /** Only read for imports and exports: a summary of a 5 MB file is a pass over its statements. */
+  get summary(): ModuleSummary {
+    return (this.cachedSummary ??= summarizeModule(this.tree, this.snapshot.text));
+  }
 }
 
 type Loaded = { ok: true; file: ParsedFile } | { ok: false; reason: string };
 
+/**
+ * The structural rename runs in slices (syntax/steps.ts), a few milliseconds
+ * each, letting other requests and `didChange` in between; it stops when the
+ * request is cancelled (the server cancels it when its document changes) or
+ * when a file whose tree it borrowed changes.
+ */
 export async function renameInWorkspace(document: DocumentSnapshot, offset: number, newName: string, context: EditContext): Promise<EditOutcome> {
   const started = performance.now();
   const files = new FileCache(document, context);
@@ -54,18 +76,20 @@ export async function renameInWorkspace(document: DocumentSnapshot, offset: numb
   const member = namespaceMemberAt(own.tree, document.text, offset);
   if (member) return renameNamespaceMember(own, member, newName, files, context, (edits) => finish(member.name, edits));
 
-  const local = renameBinding(own.tree, document.text, offset, newName);
-  if (!local.ok) return { status: 'unavailable', reason: local.reason };
-  const oldName = document.text.slice(local.declaration.start, local.declaration.end);
-  const singleFile = () => finish(oldName, [{ uri: document.uri, version: document.version, replacements: local.replacements }]);
+  const local = await files.run(renaming(own.tree, document.text, offset, newName));
+  if (local.status !== 'done') return local;
+  if (!local.value.ok) return { status: 'unavailable', reason: local.value.reason };
+  const { replacements, declaration, changesExports } = local.value;
+  const oldName = document.text.slice(declaration.start, declaration.end);
+  const singleFile = () => finish(oldName, [{ uri: document.uri, version: document.version, replacements }]);
   // Only a declaration exported under its own name changes what other files see. An import (and
   // its uses) is renamed here alone, as `import {a as b}`; `export {a}` of a local keeps its public
   // name as `export {b as a}`. That is TypeScript's rename.
   const workspace = context.workspace;
-  if (!workspace || !context.readFile || newName === oldName || !local.changesExports) return singleFile();
+  if (!workspace || !context.readFile || newName === oldName || !changesExports) return singleFile();
   await Promise.race([workspace.whenReady(), aborted(context.signal)]);
   if (context.signal.aborted) return { status: 'cancelled' };
-  const walk = await renameExports(workspace, files, own, offset, newName, context.signal);
+  const walk = await renameExports(workspace, files, own, local.value, newName, context.signal);
   return walk.status === 'ok' ? finish(oldName, walk.edits) : walk;
 }
 
@@ -102,17 +126,20 @@ async function renameNamespaceMember(
   const at = declaration && declarationNameOffset(loaded.file.tree, loaded.file.snapshot.text, declaration.range.start, declaration.range.end, member.name);
   if (at === undefined) return { status: 'unavailable', reason: `\`${member.name}\` is no longer declared in ${displayPath(origin.uri)}; save your files and try again` };
   if (newName === member.name) return finish([]);
-  const walk = await renameExports(workspace, files, loaded.file, at, newName, context.signal);
+  const renamed = await files.run(renaming(loaded.file.tree, loaded.file.snapshot.text, at, newName));
+  if (renamed.status !== 'done') return renamed;
+  if (!renamed.value.ok) return { status: 'unavailable', reason: renamed.value.reason };
+  const walk = await renameExports(workspace, files, loaded.file, renamed.value, newName, context.signal);
   return walk.status === 'ok' ? finish(walk.edits) : walk;
 }
 
+type Renamed = Extract<RenameResult, { ok: true }>;
+
 type Walk = { status: 'ok'; edits: FileEdit[] } | { status: 'cancelled' } | { status: 'unavailable'; reason: string };
 
-/** Renames the declaration, then every importer of each export name that changed (through `export *`), breadth first. */
-async function renameExports(workspace: WorkspaceView, files: FileCache, origin: ParsedFile, offset: number, newName: string, signal: AbortSignal): Promise<Walk> {
+/** The declaration's file renamed (`first`), renames every importer of each export name that changed (through `export *`), breadth first. */
+async function renameExports(workspace: WorkspaceView, files: FileCache, origin: ParsedFile, first: Renamed, newName: string, signal: AbortSignal): Promise<Walk> {
   const edits = new FileEdits();
-  const first = renameBinding(origin.tree, origin.snapshot.text, offset, newName);
-  if (!first.ok) return { status: 'unavailable', reason: first.reason };
   const added = edits.add(origin.snapshot, first.replacements);
   if (added) return { status: 'unavailable', reason: added };
   const oldName = origin.snapshot.text.slice(first.declaration.start, first.declaration.end);
@@ -132,9 +159,11 @@ async function renameExports(workspace: WorkspaceView, files: FileCache, origin:
       if (!loaded.ok) return { status: 'unavailable', reason: loaded.reason };
       const { snapshot, tree, summary } = loaded.file;
       const fromTarget = (specifier: string) => workspace.resolve(snapshot.uri, specifier) === uri;
-      const part = namespace === undefined
-        ? renameInImporter(tree, snapshot.text, summary, fromTarget, name, newName)
-        : renameInNamespaceImporter(tree, snapshot.text, summary, fromTarget, namespace, name, newName);
+      const run = await files.run(namespace === undefined
+        ? renamingInImporter(tree, snapshot.text, summary, fromTarget, name, newName)
+        : renamingInNamespaceImporter(tree, snapshot.text, summary, fromTarget, namespace, name, newName));
+      if (run.status !== 'done') return run;
+      const part = run.value;
       if (!part.ok) return { status: 'unavailable', reason: `${displayPath(snapshot.uri)}: ${part.reason}` };
       const problem = edits.add(snapshot, part.replacements);
       if (problem) return { status: 'unavailable', reason: problem };
@@ -145,40 +174,74 @@ async function renameExports(workspace: WorkspaceView, files: FileCache, origin:
   return { status: 'ok', edits: edits.list() };
 }
 
-/** Replacements per file, each file once; the same replacement reached twice counts once, different overlapping ones refuse. */
+/**
+ * Replacements per file, each file once; the same replacement reached twice
+ * counts once, different overlapping ones refuse. Each file's list is kept
+ * sorted by start (in the order added among equal starts), so that checking
+ * a replacement is a binary search, not a look at every earlier one.
+ */
 class FileEdits {
   private readonly byUri = new Map<string, FileEdit>();
 
   add(snapshot: DocumentSnapshot, replacements: TextReplacement[]): string | undefined {
     let edit = this.byUri.get(snapshot.uri);
     if (!edit) this.byUri.set(snapshot.uri, (edit = { uri: snapshot.uri, version: snapshot.version, replacements: [] }));
+    const sorted = edit.replacements;
     for (const r of replacements) {
-      const same = edit.replacements.find((o) => o.start === r.start && o.end === r.end);
+      const at = startingBefore(sorted, r.start, true);
+      let same: TextReplacement | undefined;
+      for (let i = at - 1; i >= 0 && sorted[i].start === r.start; i--) if (sorted[i].end === r.end) same = sorted[i];
       if (same && same.newText === r.newText) continue;
-      if (same || edit.replacements.some((o) => o.start < r.end && r.start < o.end)) {
+      if (same || overlapsSorted(sorted, r)) {
         return `${displayPath(snapshot.uri)}: two parts of the rename change the same text (offset ${r.start}); rename by hand`;
       }
-      edit.replacements.push(r);
+      if (at === sorted.length) sorted.push(r);
+      else sorted.splice(at, 0, r);
     }
     return undefined;
   }
 
   list(): FileEdit[] {
-    return [...this.byUri.values()]
-      .filter((e) => e.replacements.length > 0)
-      .map((e) => ({ ...e, replacements: e.replacements.sort((a, b) => a.start - b.start) }));
+    return [...this.byUri.values()].filter((e) => e.replacements.length > 0);
   }
+}
+
+/** How many replacements of `sorted` start before `offset` (`orAt`: or at it). */
+function startingBefore(sorted: readonly TextReplacement[], offset: number, orAt = false): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (sorted[middle].start < offset || (orAt && sorted[middle].start === offset)) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/**
+ * Some replacement of `sorted` (sorted by start, none overlapping another)
+ * overlaps `r`. Only those starting before `r` ends can; going back from
+ * the last of them, the first non-empty one that ends by `r`'s start ends
+ * after every earlier one, so the search stops there.
+ */
+function overlapsSorted(sorted: readonly TextReplacement[], r: TextReplacement): boolean {
+  for (let i = startingBefore(sorted, r.end) - 1; i >= 0; i--) {
+    const o = sorted[i];
+    if (r.start < o.end) return true;
+    if (o.start < o.end) return false;
+  }
+  return false;
 }
 
 /** Each file read and parsed once per rename, from the text the edit will be sent for. */
 class FileCache {
   private readonly files = new Map<string, Promise<Loaded>>();
+  private readonly trees: ParsedFile[] = [];
 
   constructor(private readonly document: DocumentSnapshot, private readonly context: EditContext) {}
 
   parsed(snapshot: DocumentSnapshot): ParsedFile {
-    const { tree } = new SyntaxDocument(snapshot.languageId, snapshot.text);
-    const file = { snapshot, tree, summary: summarizeModule(tree, snapshot.text) };
+    const file = this.parse(snapshot);
     this.files.set(snapshot.uri, Promise.resolve({ ok: true, file }));
     return file;
   }
@@ -189,12 +252,32 @@ class FileCache {
     return loaded;
   }
 
+  /**
+   * Runs one file's part of the rename in slices; stops when the request is
+   * cancelled or a file whose tree the rename borrowed has changed (its
+   * tree was edited in place, and the edit would be refused anyway).
+   */
+  async run<T>(steps: Steps<T>): Promise<{ status: 'done'; value: T } | { status: 'cancelled' } | { status: 'unavailable'; reason: string }> {
+    const { signal } = this.context;
+    const changed = () => this.trees.find((f) => !f.current);
+    const value = await runInSlices(steps, () => signal.aborted || changed() !== undefined);
+    if (signal.aborted) return { status: 'cancelled' };
+    const file = changed();
+    if (file) return { status: 'unavailable', reason: `${displayPath(file.snapshot.uri)} changed while the rename was computed; nothing was renamed. Rename again.` };
+    return { status: 'done', value: value as T };
+  }
+
   private async read(uri: string): Promise<Loaded> {
     const snapshot = uri === this.document.uri ? this.document : await this.context.readFile?.(uri).catch(() => undefined);
     if (!snapshot) return { ok: false, reason: `${displayPath(uri)} imports the renamed name but could not be read; nothing was renamed` };
     if (!languageFor(snapshot.languageId)) return { ok: false, reason: `${displayPath(uri)} (${snapshot.languageId}) cannot be parsed; nothing was renamed` };
-    const { tree } = new SyntaxDocument(snapshot.languageId, snapshot.text);
-    return { ok: true, file: { snapshot, tree, summary: summarizeModule(tree, snapshot.text) } };
+    return { ok: true, file: this.parse(snapshot) };
+  }
+
+  private parse(snapshot: DocumentSnapshot): ParsedFile {
+    const file = new ParsedFile(snapshot, treeOf(snapshot.languageId, snapshot.text));
+    this.trees.push(file);
+    return file;
   }
 }
 

@@ -148,7 +148,8 @@ function isTypeReference(node: SyntaxNode, parent: SyntaxNode): boolean {
 }
 
 function classifyValueName(node: SyntaxNode, parent: SyntaxNode, form: RenameForm, declare: Declare, refer: Refer): NameOccurrence | undefined {
-  if (parent.isError) {
+  // `type` first: a named node's type is read in JavaScript, `isError` is a native call (one per reference of a 100k-reference rename).
+  if (parent.type === 'ERROR' && parent.isError) {
     const variance = varianceParts(parent);
     if (variance) return variance.name.id === node.id ? declare('type-parameter', TYPE, variance.parameter.parent!.parent!) : undefined;
   }

@@ -2,6 +2,7 @@ import type Parser from 'tree-sitter';
 import { ancestorsOf, type Ancestor } from './ancestry.js';
 import { NAME_TYPES } from './node-kinds.js';
 import { classifyName, VALUE, type BindingKind, type DeclarationOccurrence, type NameOccurrence } from './name-occurrence.js';
+import { finish, type Steps } from './steps.js';
 
 type SyntaxNode = Parser.SyntaxNode;
 
@@ -28,11 +29,19 @@ export interface Binding {
  *
  * Resolution uses ranges: scopes are nodes and nodes nest, so the innermost
  * binding scope whose range contains a reference is the first one a walk up
- * the tree would meet.
+ * the tree would meet. Every lookup costs the nesting depth of the name's
+ * scopes, not the number of its bindings, so that a name declared in
+ * thousands of functions and used 100k times stays linear.
  */
 export class NameIndex {
   readonly occurrences: NameOccurrence[] = [];
-  readonly bindings: Binding[] = [];
+  /** The bindings in the order they were made; a binding merged into a later declaration's leaves a hole. */
+  private readonly slots: (Binding | undefined)[] = [];
+  private readonly slotOf = new Map<Binding, number>();
+  private readonly byScope = new Map<number, Binding[]>();
+  /** Derived from `slots`, built on demand and dropped when a declaration is added. */
+  private listed: Binding[] | undefined;
+  private nesting: ScopeNesting | undefined;
   private coveredStart = 0;
   private coveredEnd = 0;
 
@@ -48,15 +57,25 @@ export class NameIndex {
     private readonly declarationsOnly = false,
   ) {}
 
+  /** The bindings made so far, oldest first (a merged binding counts from its last declaration). Not to be modified. */
+  get bindings(): Binding[] {
+    return (this.listed ??= this.slots.filter((b): b is Binding => b !== undefined));
+  }
+
   /** Indexes the occurrences starting in `[start, end)` that earlier calls did not cover. The covered region only grows. */
   cover(start: number, end: number): void {
+    finish(this.covering(start, end));
+  }
+
+  /** `cover` in steps, pausing every few dozen occurrences (steps.ts). */
+  *covering(start: number, end: number): Steps<void> {
     if (this.coveredEnd <= this.coveredStart) {
-      this.scan(start, end);
+      yield* this.scan(start, end);
       [this.coveredStart, this.coveredEnd] = [start, end];
       return;
     }
-    if (start < this.coveredStart) this.scan(start, this.coveredStart);
-    if (end > this.coveredEnd) this.scan(this.coveredEnd, end);
+    if (start < this.coveredStart) yield* this.scan(start, this.coveredStart);
+    if (end > this.coveredEnd) yield* this.scan(this.coveredEnd, end);
     this.coveredStart = Math.min(start, this.coveredStart);
     this.coveredEnd = Math.max(end, this.coveredEnd);
   }
@@ -69,12 +88,9 @@ export class NameIndex {
    */
   bindingsOf(occurrence: NameOccurrence): Binding[] {
     if (occurrence.role === 'declaration') {
-      const scopeId = occurrence.scope.id;
-      return this.bindings.filter(b => b.scopeId === scopeId && (b.namespaces & occurrence.namespaces) !== 0);
+      return (this.byScope.get(occurrence.scope.id) ?? []).filter(b => (b.namespaces & occurrence.namespaces) !== 0);
     }
-    const around = this.bindings.filter(
-      b => (b.namespaces & occurrence.namespaces) !== 0 && b.scopeStart <= occurrence.start && occurrence.end <= b.scopeEnd,
-    );
+    const around = this.around(occurrence.start, occurrence.end).filter(b => (b.namespaces & occurrence.namespaces) !== 0);
     if (around.length <= 1) return around;
     const width = (b: Binding) => b.scopeEnd - b.scopeStart;
     const narrowest = Math.min(...around.map(width));
@@ -89,16 +105,33 @@ export class NameIndex {
     return [];
   }
 
-  private scan(start: number, end: number): void {
+  /** Every binding whose scope contains `[start, end)` (a non-empty range), in the order of `bindings`. */
+  around(start: number, end: number): Binding[] {
+    const contains = (b: Binding) => b.scopeStart <= start && end <= b.scopeEnd;
+    const { bindings } = this;
+    if (bindings.length <= SCAN_BELOW) return bindings.filter(contains);
+    this.nesting ??= new ScopeNesting(bindings);
+    const found = this.nesting.around(start, end) ?? bindings.filter(contains);
+    return found.length <= 1 ? found : found.sort((a, b) => this.slotOf.get(a)! - this.slotOf.get(b)!);
+  }
+
+  private *scan(start: number, end: number): Steps<void> {
     const { name, text } = this;
     // Search a slice (cheap in V8): `indexOf` on the whole text would run on to the next occurrence, maybe the end of the file.
     const region = text.slice(start, Math.min(text.length, end + name.length - 1));
+    // Read once: every read of `rootNode` builds a node object through the binding.
+    const root = this.tree.rootNode;
+    let sinceStep = 0;
     for (let found = region.indexOf(name); found !== -1; found = region.indexOf(name, found + 1)) {
+      if (++sinceStep === OCCURRENCES_PER_STEP) {
+        sinceStep = 0;
+        yield;
+      }
       const range = { start: start + found, end: start + found + name.length };
       if (!isWholeWord(text, range.start, range.end)) continue;
       if (this.declarationsOnly && cannotBeDeclaration(text, range.start, range.end)) continue;
       // A name leaf holding a whole word is exactly that word: no need to read its range back.
-      const node = this.tree.rootNode.descendantForIndex(range.start, range.end);
+      const node = root.descendantForIndex(range.start, range.end);
       if (!NAME_TYPES.has(node.type)) continue;
       const occurrence = classifyName(node, text, range);
       if (!occurrence) continue;
@@ -109,21 +142,108 @@ export class NameIndex {
 
   private addDeclaration(declaration: DeclarationOccurrence): void {
     const scopeId = declaration.scope.id;
-    const merging = this.bindings.filter(b => b.scopeId === scopeId && (b.namespaces & declaration.namespaces) !== 0);
-    const declarations = [...merging.flatMap(b => b.declarations), declaration].sort((a, b) => a.start - b.start);
-    // A value declaration names the kind: `interface C` merged with `class C` is a class.
-    const naming = declarations.find(d => d.namespaces & VALUE) ?? declarations[0];
-    const binding: Binding = {
-      name: declaration.name,
-      kind: naming.kind,
-      namespaces: declarations.reduce((ns, d) => ns | d.namespaces, 0),
-      scope: declaration.scope,
-      scopeId,
-      scopeStart: merging[0]?.scopeStart ?? declaration.scope.startIndex,
-      scopeEnd: merging[0]?.scopeEnd ?? declaration.scope.endIndex,
-      declarations,
-    };
-    this.bindings.splice(0, this.bindings.length, ...this.bindings.filter(b => !merging.includes(b)), binding);
+    const inScope = this.byScope.get(scopeId) ?? [];
+    const merging = inScope.filter(b => (b.namespaces & declaration.namespaces) !== 0);
+    const binding = merging.length === 1 && declaration.start > merging[0].declarations.at(-1)!.start
+      ? appended(merging[0], declaration)
+      : merged(merging, declaration, scopeId);
+    for (const b of merging) {
+      this.slots[this.slotOf.get(b)!] = undefined;
+      this.slotOf.delete(b);
+    }
+    this.slotOf.set(binding, this.slots.push(binding) - 1);
+    this.byScope.set(scopeId, [...inScope.filter(b => !merging.includes(b)), binding]);
+    this.listed = undefined;
+    this.nesting = undefined;
+  }
+}
+
+/** Below this many bindings a lookup filters them all: cheaper than building a `ScopeNesting`. */
+const SCAN_BELOW = 8;
+/** Occurrences scanned between two steps of `NameIndex.covering` (each costs microseconds). */
+const OCCURRENCES_PER_STEP = 64;
+
+/** A binding of `declarations` (sorted), as `addDeclaration` makes them. */
+function merged(merging: Binding[], declaration: DeclarationOccurrence, scopeId: number): Binding {
+  const declarations = [...merging.flatMap(b => b.declarations), declaration].sort((a, b) => a.start - b.start);
+  // A value declaration names the kind: `interface C` merged with `class C` is a class.
+  const naming = declarations.find(d => d.namespaces & VALUE) ?? declarations[0];
+  return {
+    name: declaration.name,
+    kind: naming.kind,
+    namespaces: declarations.reduce((ns, d) => ns | d.namespaces, 0),
+    scope: declaration.scope,
+    scopeId,
+    scopeStart: merging[0]?.scopeStart ?? declaration.scope.startIndex,
+    scopeEnd: merging[0]?.scopeEnd ?? declaration.scope.endIndex,
+    declarations,
+  };
+}
+
+/**
+ * `merged` for the common case, a declaration after all of one binding's
+ * (`var x` repeated, overloads): the same result in constant time, taking
+ * over the superseded binding's `declarations` array (`var x` repeated 100k
+ * times would otherwise copy it 100k times).
+ */
+function appended(binding: Binding, declaration: DeclarationOccurrence): Binding {
+  binding.declarations.push(declaration);
+  const firstValue = (binding.namespaces & VALUE) === 0 && (declaration.namespaces & VALUE) !== 0;
+  return {
+    ...binding,
+    kind: firstValue ? declaration.kind : binding.kind,
+    namespaces: binding.namespaces | declaration.namespaces,
+  };
+}
+
+/**
+ * Binding scopes as the tree nests them, for lookups in the nesting depth:
+ * sorted by start (the wider first on ties), each with the nearest earlier
+ * scope that contains it. The scopes containing a range are then the first
+ * ones met going up from the last scope starting at or before it.
+ */
+class ScopeNesting {
+  private readonly sorted: Binding[];
+  private readonly starts: Float64Array;
+  private readonly parent: Int32Array;
+  /** Some two scopes overlap without nesting (not from a tree): lookups fall back to filtering. */
+  private readonly tangled: boolean;
+
+  constructor(bindings: readonly Binding[]) {
+    const sorted = (this.sorted = [...bindings].sort((a, b) => a.scopeStart - b.scopeStart || b.scopeEnd - a.scopeEnd));
+    this.starts = Float64Array.from(sorted, b => b.scopeStart);
+    this.parent = new Int32Array(sorted.length);
+    const open: number[] = [];
+    let tangled = false;
+    sorted.forEach((b, i) => {
+      for (;;) {
+        const top = open.at(-1);
+        if (top === undefined || b.scopeEnd <= sorted[top].scopeEnd) break;
+        if (sorted[top].scopeEnd > b.scopeStart) tangled = true;
+        open.pop();
+      }
+      this.parent[i] = open.at(-1) ?? -1;
+      open.push(i);
+    });
+    this.tangled = tangled;
+  }
+
+  /** The scopes containing `[start, end)`; undefined when the scopes do not nest. */
+  around(start: number, end: number): Binding[] | undefined {
+    if (this.tangled) return undefined;
+    let low = 0;
+    let high = this.starts.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.starts[middle] <= start) low = middle + 1;
+      else high = middle;
+    }
+    const found: Binding[] = [];
+    for (let i = low - 1; i >= 0; i = this.parent[i]) {
+      const b = this.sorted[i];
+      if (end <= b.scopeEnd) found.push(b);
+    }
+    return found;
   }
 }
 
@@ -143,18 +263,23 @@ export interface Resolution {
  * `known`: the leaf's ancestors, when the caller already read them.
  */
 export function resolveName(tree: Parser.Tree, text: string, node: SyntaxNode, known?: Ancestor[]): Resolution | undefined {
+  return finish(resolving(tree, text, node, known));
+}
+
+/** `resolveName` in steps (steps.ts): a global name's search scans the whole file. */
+export function* resolving(tree: Parser.Tree, text: string, node: SyntaxNode, known?: Ancestor[]): Steps<Resolution | undefined> {
   const occurrence = classifyName(node, text);
   if (!occurrence) return undefined;
   const index = new NameIndex(tree, text, occurrence.name, true);
   if (occurrence.role === 'declaration') {
-    index.cover(occurrence.scope.startIndex, occurrence.scope.endIndex);
+    yield* index.covering(occurrence.scope.startIndex, occurrence.scope.endIndex);
     return { occurrence, binding: index.bindingsOf(occurrence)[0], index };
   }
   const last = known?.[known.length - 1];
   const ancestors = last && last.start === occurrence.start && last.end === occurrence.end ? known! : ancestorsOf(tree, occurrence.start, occurrence.end);
   for (let depth = ancestors.length - 2; depth >= 0; depth--) {
     const { start, end } = ancestors[depth];
-    index.cover(start, end);
+    yield* index.covering(start, end);
     const [binding] = index.bindingsOf(occurrence);
     // Final once the innermost binding lies inside the covered region: a closer one would have to be inside it too.
     if (binding && start <= binding.scopeStart && binding.scopeEnd <= end) return { occurrence, binding, index };

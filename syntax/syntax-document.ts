@@ -20,6 +20,9 @@ export class SyntaxDocument {
     this.language = language;
     this.currentText = text;
     this.currentTree = language.parser.parse(text);
+    const ref = new WeakRef<SyntaxDocument>(this);
+    alive.add(ref);
+    collected.register(this, ref);
   }
 
   get text(): string {
@@ -54,6 +57,36 @@ export class SyntaxDocument {
     this.currentText = text;
     this.currentTree = this.language.parser.parse(text);
   }
+}
+
+/** Every SyntaxDocument not yet collected, weakly: `treeOf` lends their trees; a closed document is not kept. */
+const alive = new Set<WeakRef<SyntaxDocument>>();
+const collected = new FinalizationRegistry<WeakRef<SyntaxDocument>>((ref) => alive.delete(ref));
+
+/** A tree for a text, and whether it still is one. */
+export interface TreeLease {
+  readonly tree: Parser.Tree;
+  /** False once the document it was lent by has changed: its tree was then edited in place (`tree.edit`). */
+  current(): boolean;
+}
+
+/**
+ * A tree of `text`: the live tree of a document that holds exactly this text
+ * (an open document: parsing 5 MB again costs seconds, and the memory of a
+ * second tree), else a fresh parse. A lent tree stays its document's, so
+ * work that pauses checks `current()` after each pause.
+ * @throws RangeError when specedit has no grammar for `languageId`.
+ */
+export function treeOf(languageId: string, text: string): TreeLease {
+  for (const ref of alive) {
+    const doc = ref.deref();
+    // Equal lengths first: comparing two distinct strings reads them whole.
+    if (!doc || doc.languageId !== languageId || doc.text.length !== text.length || doc.text !== text) continue;
+    const tree = doc.tree;
+    return { tree, current: () => doc.tree === tree };
+  }
+  const { tree } = new SyntaxDocument(languageId, text);
+  return { tree, current: () => true };
 }
 
 /** Row and column (UTF-16 units, like the binding's offsets) of `offset`; tree-sitter counts rows by `\n` only. */

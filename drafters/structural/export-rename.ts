@@ -10,7 +10,8 @@ import type { ModuleSummary } from '../../protocol/workspace.js';
 import { classifyName } from '../../syntax/name-occurrence.js';
 import { memberNameAfter } from '../../syntax/namespace-member.js';
 import { nameLeafAt, NameIndex } from '../../syntax/name-resolution.js';
-import { renameBinding } from './rename.js';
+import type { Steps } from '../../syntax/steps.js';
+import { renaming } from './rename.js';
 
 /**
  * A file's part of the rename: its replacements, the export names that pass
@@ -28,29 +29,30 @@ export type FilePart = { ok: true; replacements: TextReplacement[]; reexports: s
  * only the `a` of `import {a as c}`; `ns.a` and `ns.A` through
  * `import * as ns`; `export {a} from` becomes `export {b as a} from`, so the
  * re-exporting module's importers keep their name; `export * from` passes the
- * new name on to its own importers.
+ * new name on to its own importers. In steps (syntax/steps.ts): an importer
+ * may use the name 100k times.
  */
-export function renameInImporter(
+export function* renamingInImporter(
   tree: Parser.Tree,
   text: string,
   summary: ModuleSummary,
   fromTarget: (specifier: string) => boolean,
   oldName: string,
   newName: string,
-): FilePart {
+): Steps<FilePart> {
   const replacements: TextReplacement[] = [];
   const reexports: string[] = [];
   for (const imported of summary.imports.filter((i) => fromTarget(i.specifier))) {
     if (imported.imported === '*') {
-      replacements.push(...namespaceMemberRenames(tree, text, imported.importedRange.start, oldName, newName));
+      appendAll(replacements, yield* namespaceMemberRenames(tree, text, imported.importedRange.start, oldName, newName));
     } else if (imported.imported !== oldName) {
       continue;
     } else if (imported.aliased) {
       replacements.push({ ...imported.importedRange, newText: newName });
     } else {
-      const part = renameImportBinding(tree, text, imported.importedRange.start, newName);
+      const part = yield* renamingImportBinding(tree, text, imported.importedRange.start, newName);
       if (!part.ok) return part;
-      replacements.push(...part.replacements);
+      appendAll(replacements, part.replacements);
     }
   }
   const explicit = new Set(summary.exports.map((e) => e.exported));
@@ -69,9 +71,9 @@ export function renameInImporter(
  * `export * as namespace` of the renamed module) from the module `fromTarget`
  * names: the member `ns.oldName` of every local binding of it
  * (`import {namespace}`, `import {namespace as n}`); `export * from` passes
- * the namespace on to the file's own importers.
+ * the namespace on to the file's own importers. In steps, as renamingInImporter.
  */
-export function renameInNamespaceImporter(
+export function* renamingInNamespaceImporter(
   tree: Parser.Tree,
   text: string,
   summary: ModuleSummary,
@@ -79,11 +81,11 @@ export function renameInNamespaceImporter(
   namespace: string,
   oldName: string,
   newName: string,
-): FilePart {
+): Steps<FilePart> {
   const replacements: TextReplacement[] = [];
   for (const imported of summary.imports.filter((i) => fromTarget(i.specifier) && i.imported === namespace)) {
     const local = localNameOffset(tree, imported.importedRange.start, imported.aliased);
-    if (local !== undefined) replacements.push(...namespaceMemberRenames(tree, text, local, oldName, newName));
+    if (local !== undefined) appendAll(replacements, yield* namespaceMemberRenames(tree, text, local, oldName, newName));
   }
   const explicit = new Set(summary.exports.map((e) => e.exported));
   const passesOn = summary.exports.some((e) => e.exported === '*' && e.from !== undefined && fromTarget(e.from)) && !explicit.has(namespace);
@@ -102,30 +104,41 @@ function localNameOffset(tree: Parser.Tree, importedAt: number, aliased: boolean
  * binding is renamed with `renameBinding` (captures checked there), the
  * specifier becomes `b` rather than `a as b`.
  */
-function renameImportBinding(tree: Parser.Tree, text: string, offset: number, newName: string): FilePart {
-  const result = renameBinding(tree, text, offset, newName);
+function* renamingImportBinding(tree: Parser.Tree, text: string, offset: number, newName: string): Steps<FilePart> {
+  const result = yield* renaming(tree, text, offset, newName);
   if (!result.ok) return result;
+  // Only a replacement other than the plain new name can be the specifier's `a as b` (no tree lookup per use).
   const replacements = result.replacements.map((r) =>
-    tree.rootNode.descendantForIndex(r.start, r.end).parent?.type === 'import_specifier' ? { ...r, newText: newName } : r,
+    r.newText !== newName && tree.rootNode.descendantForIndex(r.start, r.end).parent?.type === 'import_specifier' ? { ...r, newText: newName } : r,
   );
   return { ok: true, replacements, reexports: [], namespaces: [] };
 }
 
 /** `ns.a` and the type `ns.A` for every reference to the namespace import declared at `declaredAt`. */
-function namespaceMemberRenames(tree: Parser.Tree, text: string, declaredAt: number, oldName: string, newName: string): TextReplacement[] {
+function* namespaceMemberRenames(tree: Parser.Tree, text: string, declaredAt: number, oldName: string, newName: string): Steps<TextReplacement[]> {
   const leaf = nameLeafAt(tree, declaredAt);
   const declaration = leaf && classifyName(leaf, text);
   if (!declaration || declaration.role !== 'declaration') return [];
   const index = new NameIndex(tree, text, declaration.name);
-  index.cover(declaration.scope.startIndex, declaration.scope.endIndex);
+  yield* index.covering(declaration.scope.startIndex, declaration.scope.endIndex);
   const [binding] = index.bindingsOf(declaration);
   const out: TextReplacement[] = [];
-  for (const occurrence of index.occurrences) {
+  for (let k = 0; k < index.occurrences.length; k++) {
+    if (k % MEMBERS_PER_STEP === 0) yield;
+    const occurrence = index.occurrences[k];
     if (occurrence.role !== 'reference' || !index.bindingsOf(occurrence).includes(binding)) continue;
     const member = memberNameAfter(occurrence.node);
     if (member && text.slice(member.startIndex, member.endIndex) === oldName) out.push({ start: member.startIndex, end: member.endIndex, newText: newName });
   }
   return out;
+}
+
+/** References looked at between two steps of `namespaceMemberRenames` (each reads its member from the tree). */
+const MEMBERS_PER_STEP = 64;
+
+/** `push(...items)` without the spread, which overflows the stack past ~100k items. */
+function appendAll<T>(into: T[], items: readonly T[]): void {
+  for (const item of items) into.push(item);
 }
 
 /** The offset of the name `local` where `[start, end)` (a top-level statement) declares it. */

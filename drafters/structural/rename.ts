@@ -1,7 +1,8 @@
 import type Parser from 'tree-sitter';
 import { lineOf, type OffsetRange, type TextReplacement } from '../../protocol/text.js';
-import { isIntrinsicTagName, TYPE, type BindingKind, type NameOccurrence } from '../../syntax/name-occurrence.js';
-import { NameIndex, nameLeafAt, resolveName, type Binding } from '../../syntax/name-resolution.js';
+import { classifyName, isIntrinsicTagName, TYPE, type BindingKind, type NameOccurrence } from '../../syntax/name-occurrence.js';
+import { NameIndex, nameLeafAt, resolving, type Binding } from '../../syntax/name-resolution.js';
+import { finish, type Steps } from '../../syntax/steps.js';
 import { newNameProblem } from './identifier-name.js';
 
 export { isValidIdentifier } from './identifier-name.js';
@@ -31,14 +32,27 @@ export type RenameResult =
  * behaviour. No type information: `o.x` is never renamed.
  */
 export function renameBinding(tree: Parser.Tree, text: string, offset: number, newName: string): RenameResult {
-  const target = findBinding(tree, text, offset);
+  return finish(renaming(tree, text, offset, newName));
+}
+
+/**
+ * `renameBinding` in steps (syntax/steps.ts), for the server to run in
+ * slices: every step is a few dozen occurrences, so that a name with 100k
+ * references neither blocks other requests nor runs on once cancelled.
+ * Linear in the occurrences of the old and the new name in the binding's
+ * scope (each lookup costs the nesting depth of that name's scopes).
+ */
+export function* renaming(tree: Parser.Tree, text: string, offset: number, newName: string): Steps<RenameResult> {
+  const target = yield* findBinding(tree, text, offset);
   if (!target.ok) return target;
   const { binding, index } = target;
   const invalid = newNameProblem(newName, (binding.namespaces & TYPE) !== 0);
   if (invalid) return { ok: false, reason: invalid };
 
   const occurrences: NameOccurrence[] = [];
-  for (const occurrence of index.occurrences) {
+  for (let k = 0; k < index.occurrences.length; k++) {
+    if (k % LOOKUPS_PER_STEP === 0) yield;
+    const occurrence = index.occurrences[k];
     const owners = index.bindingsOf(occurrence);
     if (!owners.some(b => isSame(b, binding))) continue;
     if (owners.length > 1) {
@@ -47,7 +61,7 @@ export function renameBinding(tree: Parser.Tree, text: string, offset: number, n
     occurrences.push(occurrence);
   }
   if (newName !== binding.name) {
-    const conflict = captureProblem(tree, text, binding, occurrences, newName);
+    const conflict = yield* captureProblem(tree, text, binding, occurrences, newName);
     if (conflict) return { ok: false, reason: conflict };
   }
 
@@ -64,10 +78,24 @@ export function renameBinding(tree: Parser.Tree, text: string, offset: number, n
 
 type Target = { ok: true; binding: Binding; index: NameIndex } | { ok: false; reason: string };
 
-function findBinding(tree: Parser.Tree, text: string, offset: number): Target {
+/** Occurrences looked up between two steps of a rename (each lookup costs well under a microsecond). */
+const LOOKUPS_PER_STEP = 1024;
+
+function* findBinding(tree: Parser.Tree, text: string, offset: number): Steps<Target> {
   const leaf = nameLeafAt(tree, offset);
   if (!leaf) return { ok: false, reason: notANameReason(tree, offset) };
-  const resolution = resolveName(tree, text, leaf);
+  const declared = classifyName(leaf, text);
+  // Every occurrence in the binding's scope, which renaming needs. At a declaration the scope is known: one
+  // index of it both resolves and renames (a name with 100k references is scanned once, not twice).
+  let index: NameIndex | undefined;
+  let resolution: { binding: Binding | undefined } | undefined;
+  if (declared?.role === 'declaration') {
+    index = new NameIndex(tree, text, declared.name);
+    yield* index.covering(declared.scope.startIndex, declared.scope.endIndex);
+    resolution = { binding: index.bindingsOf(declared)[0] };
+  } else {
+    resolution = yield* resolving(tree, text, leaf);
+  }
   const name = text.slice(leaf.startIndex, leaf.endIndex);
   if (!resolution) {
     return {
@@ -88,9 +116,11 @@ function findBinding(tree: Parser.Tree, text: string, offset: number): Target {
   if (parameterProperty) {
     return { ok: false, reason: `\`${name}\` is a parameter property: it also declares \`this.${name}\`, and property renames need type information` };
   }
-  // Resolution indexed declarations only; renaming needs every occurrence in the binding's scope.
-  const index = new NameIndex(tree, text, binding.name);
-  index.cover(binding.scopeStart, binding.scopeEnd);
+  if (!index) {
+    // Resolution from a reference indexed declarations only.
+    index = new NameIndex(tree, text, binding.name);
+    yield* index.covering(binding.scopeStart, binding.scopeEnd);
+  }
   return { ok: true, binding: index.bindingsOf(binding.declarations[0])[0], index };
 }
 
@@ -109,13 +139,13 @@ function notANameReason(tree: Parser.Tree, offset: number): string {
  * would capture it; (3) a `newName` in the scope that now means an outer
  * binding or a global, which ours would capture.
  */
-function captureProblem(tree: Parser.Tree, text: string, binding: Binding, occurrences: NameOccurrence[], newName: string): string | undefined {
+function* captureProblem(tree: Parser.Tree, text: string, binding: Binding, occurrences: NameOccurrence[], newName: string): Steps<string | undefined> {
   const jsxTag = occurrences.find(o => o.role === 'reference' && o.jsxTag);
   if (jsxTag && isIntrinsicTagName(newName)) {
     return `\`<${newName}>\` would be read as an HTML element, not as \`${binding.name}\` (line ${lineOf(text, jsxTag.start)}); JSX components need a capitalised name`;
   }
   const others = new NameIndex(tree, text, newName);
-  others.cover(binding.scopeStart, binding.scopeEnd);
+  yield* others.covering(binding.scopeStart, binding.scopeEnd);
   const overlaps = (b: { namespaces: number }) => (b.namespaces & binding.namespaces) !== 0;
   const strictlyInside = (b: Binding) => b.scopeId !== binding.scopeId && binding.scopeStart <= b.scopeStart && b.scopeEnd <= binding.scopeEnd;
 
@@ -123,13 +153,17 @@ function captureProblem(tree: Parser.Tree, text: string, binding: Binding, occur
   if (sameScope) {
     return `\`${newName}\` is already declared in the same scope (line ${lineOf(text, sameScope.declarations[0].start)})`;
   }
-  for (const occurrence of occurrences) {
-    const shadow = others.bindings.find(b => overlaps(b) && strictlyInside(b) && b.scopeStart <= occurrence.start && occurrence.end <= b.scopeEnd);
+  for (let k = 0; k < occurrences.length; k++) {
+    if (k % LOOKUPS_PER_STEP === 0) yield;
+    const occurrence = occurrences[k];
+    const shadow = others.around(occurrence.start, occurrence.end).find(b => overlaps(b) && strictlyInside(b));
     if (shadow) {
       return `the \`${binding.name}\` on line ${lineOf(text, occurrence.start)} would then mean the \`${newName}\` declared on line ${lineOf(text, shadow.declarations[0].start)}`;
     }
   }
-  for (const occurrence of others.occurrences) {
+  for (let k = 0; k < others.occurrences.length; k++) {
+    if (k % LOOKUPS_PER_STEP === 0) yield;
+    const occurrence = others.occurrences[k];
     if (!overlaps(occurrence)) continue;
     if (others.bindingsOf(occurrence).some(b => strictlyInside(b))) continue;
     const what = occurrence.role === 'declaration' ? 'declaration of' : 'reference to';
