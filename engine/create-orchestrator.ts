@@ -4,6 +4,7 @@ import { EditPipeline } from './edit-pipeline.js';
 import { LazyModelEngine } from './lazy-model-engine.js';
 import { EditLearning, withLearning } from './learning/edit-learning.js';
 import { loadSpeculativeEngine, type ModelSetup } from './model-loader.js';
+import { RemoteVerifierEngine } from './remote-verifier.js';
 
 export interface OrchestratorLogger {
   error(message: string): void;
@@ -21,6 +22,12 @@ export interface OrchestratorLogger {
  */
 export function createOrchestrator(config: Config, logger: OrchestratorLogger, setup: ModelSetup = {}): EditOrchestrator {
   const learning = EditLearning.fromConfig(config, logger);
+  if (config.verifierServer) {
+    // The verifier is a server (engine/remote-verifier.ts): no local model loads.
+    logger.info(`verifier: the server at ${config.verifierServer}`);
+    const remote = new RemoteVerifierEngine({ url: config.verifierServer, maxOutputTokens: config.maxOutputTokens, logger });
+    return withLearning(new EditPipeline({ models: remote }), learning);
+  }
   const models = new LazyModelEngine(() => loadSpeculativeEngine(config, logger, { learning, ...setup }), logger);
   return withLearning(new EditPipeline({ models }), learning);
 }

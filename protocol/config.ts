@@ -31,6 +31,12 @@ export const configSchema = z
     /** Verifier model: GGUF path or `hf:` URI; null uses the shipped default when present. */
     verifierModel: z.string().min(1).nullable().default(null),
     /**
+     * A llama-server (or a server with its `/completion` API) that verifies instead of a local model, e.g.
+     * `http://127.0.0.1:8080`; each scope's prompt is sent there (temperature 0), parsing and version checks stay
+     * local. null: the local verifier (verifierModel).
+     */
+    verifierServer: z.string().url().nullable().default(null),
+    /**
      * How the verifier is prompted: auto picks the chat format for a model whose GGUF has a chat template (an
      * instruct model: the edit asked in a user turn, the code answered in a fenced block) and the marker format
      * otherwise (specedit's own trained models); chat or markers forces one. Drafter models always choose by their file.
