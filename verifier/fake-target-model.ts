@@ -3,7 +3,10 @@
  * the verify loop. Its greedy next token is a pure function of the context, so
  * "speculative output == plain greedy output" is a meaningful check. It copies
  * (like an induction head: after a bigram seen before, it repeats what followed
- * it) most of the time, so drafts taken from the input are often right.
+ * it) most of the time, so drafts taken from the input are often right. Like
+ * a real model it has a BOS token and multi-character tokens (by default), so
+ * every prompt shares its first token and a text's token count is not its
+ * length.
  */
 import type { TargetModel, TargetSequence, Token } from './target-model.js';
 
@@ -21,10 +24,21 @@ export interface FakeTargetModelOptions extends CharacterModelOptions {
   copyPercent?: number;
   /** Percent of positions where the model ends generation. */
   eosPercent?: number;
+  /**
+   * 'words' (default): the characters plus WORD_TOKENS, tokenized by longest
+   * match, so a text's token count differs from its length as with a real
+   * tokenizer; 'characters': one token per character.
+   */
+  vocabulary?: 'words' | 'characters';
+  /** A BOS token in front of every text prompt (default true), as most real models have: every prompt then shares it. */
+  bos?: boolean;
 }
 
 /** Newline and printable ASCII: token id = index in this string. */
 export const PRINTABLE_ALPHABET = '\n' + Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).join('');
+
+/** The fake's multi-character tokens: code's common runs, and pieces of the property tests' small alphabet. */
+export const WORD_TOKENS: readonly string[] = ['  ', '    ', '\n  ', ' = ', '= ', '=>', '();', ');\n', '{\n', '}\n', ' + ', 'let', 'const', 'return', 'function', 'ab', 'xy', 'a b', '()'];
 
 function mix(h: number, v: number): number {
   h = Math.imul(h ^ (v + 0x9e3779b9), 0x85ebca6b);
@@ -33,13 +47,20 @@ function mix(h: number, v: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
+/** Multi-character tokens and a BOS token, for a test model that has them. */
+export interface VocabularyOptions {
+  words?: readonly string[];
+  bos?: boolean;
+}
+
 /**
- * A test model with one token per character of `alphabet` (id = index; EOS =
- * alphabet.length; unknown characters become `?`) and real sequence
- * bookkeeping. Subclasses decide only the greedy next token (`predict`).
+ * A test model whose tokens are the characters of `alphabet` (id = index;
+ * unknown characters become `?`) followed by `words` (longest match wins),
+ * then EOS and, when asked for, BOS; and real sequence bookkeeping.
+ * Subclasses decide only the greedy next token (`predict`).
  */
 export abstract class CharacterTargetModel implements TargetModel {
-  readonly bosToken: Token | null = null;
+  readonly bosToken: Token | null;
   readonly eosTokens: readonly Token[];
   readonly contextSize: number;
   readonly maxSequences: number;
@@ -47,7 +68,12 @@ export abstract class CharacterTargetModel implements TargetModel {
   readonly counters = { evaluateCalls: 0, evaluatedTokens: 0 };
   openSequences = 0;
   protected readonly eos: Token;
+  /** Tokens that stand for text (characters and words): ids 0 .. textTokens - 1. */
+  protected readonly textTokens: number;
   private readonly unknown: Token;
+  private readonly pieces: readonly string[];
+  private readonly ids: ReadonlyMap<string, Token>;
+  private readonly longest: number;
 
   constructor(
     protected readonly alphabet: string,
@@ -56,8 +82,14 @@ export abstract class CharacterTargetModel implements TargetModel {
     defaultContextSize: number,
     /** Names the model in error messages ("fake", "scripted"). */
     readonly label: string,
+    vocabulary: VocabularyOptions = {},
   ) {
-    this.eos = alphabet.length;
+    this.pieces = [...Array.from(alphabet), ...(vocabulary.words ?? [])];
+    this.ids = new Map(this.pieces.map((piece, id) => [piece, id] as const).reverse()); // the first id of a repeated piece
+    this.longest = Math.max(...this.pieces.map((p) => p.length));
+    this.textTokens = this.pieces.length;
+    this.eos = this.textTokens;
+    this.bosToken = vocabulary.bos ? this.textTokens + 1 : null;
     this.unknown = alphabet.indexOf('?');
     this.eosTokens = [this.eos];
     this.contextSize = options.contextSize ?? defaultContextSize;
@@ -65,14 +97,19 @@ export abstract class CharacterTargetModel implements TargetModel {
   }
 
   tokenize(text: string): Token[] {
-    return Array.from(text, (ch) => {
-      const id = this.alphabet.indexOf(ch);
-      return id < 0 ? this.unknown : id;
-    });
+    const chars = Array.from(text); // code points: a character outside the BMP is one unknown token
+    const tokens: Token[] = [];
+    for (let i = 0; i < chars.length; ) {
+      let length = Math.min(this.longest, chars.length - i);
+      while (length > 1 && !this.ids.has(chars.slice(i, i + length).join(''))) length--;
+      tokens.push(this.ids.get(chars.slice(i, i + length).join('')) ?? this.unknown);
+      i += length;
+    }
+    return tokens;
   }
 
   detokenize(tokens: readonly Token[]): string {
-    return tokens.map((t) => this.alphabet[t] ?? '').join('');
+    return tokens.map((t) => this.pieces[t] ?? '').join('');
   }
 
   isEndOfGeneration(token: Token): boolean {
@@ -91,7 +128,10 @@ export abstract class CharacterTargetModel implements TargetModel {
 
 export class FakeTargetModel extends CharacterTargetModel {
   constructor(readonly options: FakeTargetModelOptions = {}) {
-    super(PRINTABLE_ALPHABET, options.onEvaluate, options, 4096, 'fake');
+    super(PRINTABLE_ALPHABET, options.onEvaluate, options, 4096, 'fake', {
+      words: (options.vocabulary ?? 'words') === 'words' ? WORD_TOKENS : [],
+      bos: options.bos ?? true,
+    });
   }
 
   predict(context: readonly Token[], i: number): Token {
@@ -103,7 +143,7 @@ export class FakeTargetModel extends CharacterTargetModel {
       const copied = continuationOfEarlierBigram(context, i, this.eos);
       if (copied !== undefined) return copied;
     }
-    return (h >>> 8) % this.alphabet.length;
+    return (h >>> 8) % this.textTokens;
   }
 }
 

@@ -1,7 +1,11 @@
 /**
  * A small LRU of verifier sequences keyed by what is in their KV cache. There
  * is no KV copy between sequences, so a prompt's cached prefix is reused by
- * leasing the sequence that already holds the longest shared prefix.
+ * leasing the sequence that already holds the longest shared prefix; but a
+ * prompt takes over another prompt's sequence only when it shares a
+ * worthwhile part of it (every prompt shares the BOS token and often a
+ * header), else it takes a free sequence or the least recently used one, so
+ * prompts that alternate keep their caches.
  */
 import type { TargetModel, TargetSequence, Token } from './target-model.js';
 
@@ -16,6 +20,18 @@ export function sharedPrefixLength(a: readonly Token[], b: readonly Token[]): nu
   let i = 0;
   while (i < n && a[i] === b[i]) i++;
   return i;
+}
+
+/**
+ * Whether a prompt should take over a sequence whose cache holds `cached`:
+ * when nothing in that cache is lost (it is a prefix of the prompt, or
+ * empty), or when the prompt shares at least half of itself with it (the same
+ * scope asked again, or after a small change: most of the prefill is saved).
+ * A shorter shared part (the BOS token, a common header) is not worth another
+ * prompt's cache.
+ */
+export function worthReusing(cached: readonly Token[], shared: number, prompt: readonly Token[]): boolean {
+  return shared === cached.length || 2 * shared >= prompt.length;
 }
 
 export class SequencePool {
@@ -34,9 +50,10 @@ export class SequencePool {
   }
 
   /**
-   * Leases the idle sequence sharing the longest prefix with `prompt`; opens a
-   * new one rather than overwrite another prompt's cache; waits while all are
-   * busy. Returns null when `signal` aborts first.
+   * Leases the idle sequence sharing the longest prefix with `prompt` when
+   * reusing it is worthwhile (`worthReusing`); else opens a new one rather
+   * than overwrite another prompt's cache, or evicts the least recently used;
+   * waits while all are busy. Returns null when `signal` aborts first.
    */
   async acquire(prompt: readonly Token[], signal?: AbortSignal): Promise<TargetSequence | null> {
     for (;;) {
@@ -72,12 +89,14 @@ export class SequencePool {
 
   private pick(prompt: readonly Token[]): Slot | null {
     const idle = this.slots.filter((s) => !s.busy);
-    const ranked = idle
+    const reusable = idle
       .map((slot) => ({ slot, shared: sharedPrefixLength(slot.sequence.tokens, prompt) }))
+      .filter((c) => worthReusing(c.slot.sequence.tokens, c.shared, prompt))
       .sort((a, b) => b.shared - a.shared || b.slot.lastUsed - a.slot.lastUsed);
-    if (ranked.length > 0 && ranked[0].shared > 0) return ranked[0].slot;
+    if (reusable.length > 0) return reusable[0].slot;
     if (this.slots.length < this.size) return this.open();
-    return ranked.length > 0 ? ranked[ranked.length - 1].slot : null; // nothing shared: evict the least recently used
+    // No worthwhile prefix and no free slot: evict the least recently used (prefill still keeps what it shares).
+    return idle.length > 0 ? idle.reduce((a, b) => (b.lastUsed < a.lastUsed ? b : a)) : null;
   }
 
   private open(): Slot {

@@ -42,7 +42,8 @@ beforeAll(async () => {
   verifierFile = writeTinyLlama({ seed: 42, contextLength: 4096 });
   drafterFile = writeTinyLlama({ seed: 7, contextLength: 4096, embedding: 16, heads: 2, layers: 1, feedForward: 32 });
   workerFile = await compileWorker('drafters/model-drafter-worker.ts');
-  model = await LlamaTargetModel.load({ ...MODEL_OPTIONS, modelPath: verifierFile.path, sequences: 2 });
+  // Two sequences for the engine's verifier (it may hold both), one for the tests that make their own verifier on this context.
+  model = await LlamaTargetModel.load({ ...MODEL_OPTIONS, modelPath: verifierFile.path, sequences: 3 });
   oracleModel = await LlamaTargetModel.load({ ...MODEL_OPTIONS, modelPath: verifierFile.path, sequences: 1 });
   pool = new ModelDrafterPool([{ name: 'tiny-drafter', modelPath: drafterFile.path, threads: 1, contextSize: 2048, gpu: false }], { workerFile });
   const verifier = new GreedyVerifier(model, { sequences: 2, maxDraftTokens: 16 });

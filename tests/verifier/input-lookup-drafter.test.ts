@@ -1,13 +1,13 @@
-/** InputLookupDrafter as a table of cases, in characters (the fake model's tokenizer is one token per character). */
+/** InputLookupDrafter as a table of cases, in characters (a fake model with one token per character), then with multi-character tokens. */
 import { InputLookupDrafter } from '../../drafters/input-lookup-drafter.js';
 import { FakeTargetModel } from '../../verifier/fake-target-model.js';
 
-const model = new FakeTargetModel();
+const model = new FakeTargetModel({ vocabulary: 'characters' });
 
-function drafter(sources: string[], maxNgram?: number): InputLookupDrafter {
+function drafter(sources: string[], maxNgram?: number, tokenizer = model): InputLookupDrafter {
   return InputLookupDrafter.fromTexts(
     sources.map((text, i) => ({ name: `s${i}`, text })),
-    (t) => model.tokenize(t),
+    (t) => tokenizer.tokenize(t),
     { maxNgram },
   );
 }
@@ -73,5 +73,15 @@ describe('InputLookupDrafter', () => {
     d.begin([]);
     expect(d.acceptedBySource()).toEqual([0, 0]);
     expect(draft(d, 'za', 5)).toBe('1');
+  });
+});
+
+describe('InputLookupDrafter with multi-character tokens', () => {
+  const words = new FakeTargetModel();
+
+  test('drafts and counts in tokens, not characters', () => {
+    const d = drafter(['let a = 1;\nreturn a;'], undefined, words);
+    expect(words.tokenize(' = 1')).toHaveLength(2);
+    expect(words.detokenize(d.draft(words.tokenize('let a'), 2))).toBe(' = 1');
   });
 });

@@ -1,4 +1,4 @@
-/** Where an output ends: one rule shared by the speculative loop and the plain decode. */
+/** Where an output ends: one rule shared by the speculative loop and the plain decode. The fake's "ab" is one token, "c" another. */
 import { FakeTargetModel } from '../../verifier/fake-target-model.js';
 import { OutputBuffer } from '../../verifier/output-buffer.js';
 
@@ -14,12 +14,13 @@ function check(stops: string[], budget: number, input: string, withEos: boolean,
 
 describe('OutputBuffer', () => {
   test.each([
-    ['end of generation is not part of the output', [], 100, 'abc', true, { text: 'abc', tokens: 3, reason: 'eog' }],
-    ['budget', [], 2, 'abc', true, { text: 'ab', tokens: 2, reason: 'budget' }],
-    ['not ended yet', [], 10, 'abc', false, { text: 'abc', tokens: 3, reason: null }],
-    ['stop string: text cut before it, its tokens kept', ['}\n'], 100, 'a }\nb', true, { text: 'a ', tokens: 4, reason: 'stop' }],
+    ['end of generation is not part of the output', [], 100, 'abc', true, { text: 'abc', tokens: 2, reason: 'eog' }],
+    ['budget', [], 1, 'abc', true, { text: 'ab', tokens: 1, reason: 'budget' }],
+    ['not ended yet', [], 10, 'abc', false, { text: 'abc', tokens: 2, reason: null }],
+    ['stop string: text cut before it, its tokens kept', ['}\n'], 100, 'a }\nb', true, { text: 'a ', tokens: 3, reason: 'stop' }],
+    ['a stop string inside a multi-character token', [' ='], 100, 'x = 1', false, { text: 'x', tokens: 2, reason: 'stop' }],
     ['the earliest of several stop strings', ['END', '}'], 100, 'x}yEND', false, { text: 'x', tokens: 2, reason: 'stop' }],
-    ['a stop string beats the budget on the same token', ['c'], 3, 'abc', false, { text: 'ab', tokens: 3, reason: 'stop' }],
+    ['a stop string beats the budget on the same token', ['c'], 2, 'abc', false, { text: 'ab', tokens: 2, reason: 'stop' }],
     ['a stop string far into a long output', ['<<END>>'], 1000, 'y'.repeat(300) + '<<END>>z', false, { text: 'y'.repeat(300), tokens: 307, reason: 'stop' }],
   ])('%s', (_name, stops, budget, input, withEos, expected) => check(stops, budget, input, withEos, expected));
 

@@ -5,6 +5,7 @@
  */
 import fc from 'fast-check';
 import { FakeTargetModel, type FakeTargetModelOptions } from '../../verifier/fake-target-model.js';
+import { promptTokens } from '../../verifier/decode-session.js';
 import { DraftLength, GreedyVerifier } from '../../verifier/greedy-verifier.js';
 import type { VerifyRequest, VerifyStep } from '../../verifier/verify-types.js';
 import { expectConsistentStats, mutate, okResult, oracleDecode } from './fake-helpers.js';
@@ -61,7 +62,7 @@ async function checkScenario(s: Scenario): Promise<void> {
   const verifier = new GreedyVerifier(model, { sequences: s.sequences, maxDraftTokens: s.maxDraftTokens, initialDraftTokens: s.initialDraftTokens });
   try {
     for (const prompt of buildPrompts(s)) {
-      if (prompt.length >= s.contextSize) {
+      if (promptTokens(model, prompt).length >= s.contextSize) {
         expect(await verifier.verify({ prompt })).toEqual({ status: 'unavailable', reason: expect.stringMatching(/contextSize/) });
         continue;
       }
