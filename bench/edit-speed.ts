@@ -4,13 +4,18 @@
  * One process, the same loaded models for every variant, variants alternating
  * per task (the order rotates, so no variant always runs warm or cold):
  *   baseline  plain greedy decoding of the verifier (one token per call)
- *   peer      node-llama-cpp's InputLookupTokenPredictor on the same prompt
+ *   peerPlain node-llama-cpp's own plain decoding (sequence.evaluate, no predictor)
+ *   peer      node-llama-cpp's InputLookupTokenPredictor on the same prompt, uncapped (predictions up to the budget)
  *   lookup    specedit, input lookup only (layer 0)
  *   drafters  specedit, drafter candidates only (layers 2-3), every drafter model given
  *   all       specedit, every layer, as the server runs it: drafter models that the
  *             engine's size rule leaves out (model-loader.ts) are left out here too
  *   allForced every layer with every drafter model; run only when the rule left one out
  * Every run starts from an empty KV cache and includes building the prompt.
+ * Then llama-server (bench/llama-server-peer.ts), when `make llama-server` built it (--llama-server
+ * auto|off|required; the bench never builds it): the same GGUF, prompt tokens, budgets and stop strings,
+ * 1 thread, 1 slot, one server per configuration (plain, ngram-simple, ngram-map-k, ngram-mod,
+ * draft-simple with drafters sharing the verifier's vocabulary); summary.peers and summary.ratioToBestPeer.
  * Plus the ceiling: one batch of K tokens against K single steps, K = 1..32.
  * Writes bench/results/latest.json after every task (a partial run leaves a
  * valid file) and latest.svg, and prints a table.
@@ -18,7 +23,7 @@
  *   node dist/bench/edit-speed.js [--verifier V.gguf] [--drafter NAME=D.gguf[:kind,kind]]...
  *     [--tiny-models] [--only ID] [--limit N] [--out FILE] [--threads 1] [--context-size 2048]
  *     [--max-output-tokens 1024] [--max-draft-tokens 16] [--context-chars N] [--kv-cache F32|F16]
- *     [--peer-prediction-max 3] [--min-match-after-miss 3] [--ceiling-reps 15] [--max-k 32] [--cpu]
+ *     [--peer-prediction-max unlimited] [--llama-server auto|off|required] [--min-match-after-miss 3] [--ceiling-reps 15] [--max-k 32] [--cpu]
  * Without --verifier the models come from models/manifest.json; --pretrained
  * verifies with SmolLM2-135M-Instruct (`make smollm2`) and drafts with the
  * shipped models, the shipped verifier included, as the server does by
@@ -52,9 +57,11 @@ import { writeTinyLlama } from '../tests/helpers/gguf/tiny-llama.js';
 import { measureCeiling, type CeilingPoint } from './batch-ceiling.js';
 import { loadBenchTasks, type BenchTask } from './edit-tasks.js';
 import { peerDecode } from './peer-input-lookup.js';
+import { findLlamaServer } from './llama-server.js';
+import { runServerPeers, serverPeerConfigs, type ServerPeerResult, type ServerScope } from './llama-server-peer.js';
 import { speedChart } from './speed-chart.js';
 
-const VARIANTS = ['baseline', 'peer', 'lookup', 'drafters', 'all', 'allForced'] as const;
+const VARIANTS = ['baseline', 'peerPlain', 'peer', 'lookup', 'drafters', 'all', 'allForced'] as const;
 type Variant = (typeof VARIANTS)[number];
 const LAYERS: Record<'lookup' | 'drafters' | 'all' | 'allForced', SpeculationLayers> = {
   lookup: { inputLookup: true, structural: false, modelDrafters: false },
@@ -79,7 +86,10 @@ interface Options {
   maxDraftTokens: number;
   ceilingReps: number;
   maxK: number;
-  peerPredictionMax: number;
+  /** Longest InputLookupTokenPredictor prediction; undefined: uncapped (the scope's budget). */
+  peerPredictionMax?: number;
+  /** Run llama-server as the peer: 'auto' when built, 'off', or 'required' (fail when not built). */
+  llamaServer: 'auto' | 'off' | 'required';
   gpu: 'auto' | false;
   kvCache: 'F16' | 'F32';
   minMatchAfterMiss?: number;
@@ -131,7 +141,8 @@ function parseOptions(root: string): Options {
       'max-draft-tokens': { type: 'string', default: '16' },
       'ceiling-reps': { type: 'string', default: '15' },
       'max-k': { type: 'string', default: '32' },
-      'peer-prediction-max': { type: 'string', default: '3' },
+      'peer-prediction-max': { type: 'string', default: 'unlimited' },
+      'llama-server': { type: 'string', default: 'auto' },
       cpu: { type: 'boolean', default: false },
       'kv-cache': { type: 'string', default: 'F32' },
       'min-match-after-miss': { type: 'string' },
@@ -166,7 +177,8 @@ function parseOptions(root: string): Options {
     maxDraftTokens: int('max-draft-tokens', values['max-draft-tokens'] as string),
     ceilingReps: int('ceiling-reps', values['ceiling-reps'] as string),
     maxK: int('max-k', values['max-k'] as string),
-    peerPredictionMax: int('peer-prediction-max', values['peer-prediction-max'] as string),
+    peerPredictionMax: values['peer-prediction-max'] === 'unlimited' ? undefined : int('peer-prediction-max', values['peer-prediction-max'] as string),
+    llamaServer: llamaServerSetting(values['llama-server'] as string),
     gpu: values.cpu ? false : 'auto',
     kvCache: kvCacheType(values['kv-cache'] as string),
     selfLookup: !(values['no-self-lookup'] as boolean),
@@ -177,6 +189,11 @@ function parseOptions(root: string): Options {
 
 function promptFormatSetting(v: string): PromptFormatSetting {
   if (v !== 'auto' && v !== 'chat' && v !== 'markers') throw new Error(`--prompt-format must be auto, chat or markers, got ${v}`);
+  return v;
+}
+
+function llamaServerSetting(v: string): Options['llamaServer'] {
+  if (v !== 'auto' && v !== 'off' && v !== 'required') throw new Error(`--llama-server must be auto, off or required, got ${v}`);
   return v;
 }
 
@@ -288,9 +305,10 @@ class Bench {
   }
 
   private async runScope(variant: Variant, edit: BenchTask['edits'][number], budget: number): Promise<ScopeOutput> {
-    if (variant === 'peer') {
+    if (variant === 'peer' || variant === 'peerPlain') {
       const { prompt, stop } = prepared(edit).verifier;
-      const peer = await peerDecode(this.model, prompt, { stop, maxOutputTokens: budget, predictionMax: this.options.peerPredictionMax });
+      const predictionMax = variant === 'peerPlain' ? 0 : Math.min(this.options.peerPredictionMax ?? budget, budget);
+      const peer = await peerDecode(this.model, prompt, { stop, maxOutputTokens: budget, predictionMax });
       return { tokens: peer.tokens, stopReason: peer.stopReason, validated: peer.validated, refuted: peer.refuted };
     }
     // A fresh verifier per run: its one sequence starts empty, so no run reuses another's prompt cache.
@@ -351,6 +369,8 @@ interface TaskRecord {
   outputTokens: number;
   baselineMs: number;
   peerMs: number;
+  /** node-llama-cpp's own plain decoding (sequence.evaluate, no predictor). */
+  peerPlainMs: number;
   lookupMs: number;
   draftersMs: number;
   allMs: number;
@@ -374,6 +394,7 @@ function record(task: BenchTask, runs: Record<Variant, VariantRun>, forced: bool
       outputTokens: sum(base.map((s) => s.tokens.length)),
       baselineMs: round(runs.baseline.ms),
       peerMs: round(runs.peer.ms),
+      peerPlainMs: round(runs.peerPlain.ms),
       lookupMs: round(runs.lookup.ms),
       draftersMs: round(runs.drafters.ms),
       allMs: round(runs.all.ms),
@@ -388,6 +409,7 @@ function record(task: BenchTask, runs: Record<Variant, VariantRun>, forced: bool
       files: task.files,
       stopReasons: base.map((s) => s.stopReason),
       baselineVerifierCalls: stat('baseline', 'verifierCalls'),
+      peerPlain: { ms: round(runs.peerPlain.ms), exact: same('peerPlain') },
       peer: { ms: round(runs.peer.ms), exact: same('peer'), validated: sum(runs.peer.scopes.map((s) => s.validated ?? 0)), refuted: sum(runs.peer.scopes.map((s) => s.refuted ?? 0)) },
       lookup: summary('lookup'),
       drafters: summary('drafters'),
@@ -397,7 +419,7 @@ function record(task: BenchTask, runs: Record<Variant, VariantRun>, forced: bool
   };
 }
 
-function summarize(tasks: TaskRecord[], ceiling: CeilingPoint[], maxDraftTokens: number, forcedMs: number[]) {
+function summarize(tasks: TaskRecord[], ceiling: CeilingPoint[], maxDraftTokens: number, forcedMs: number[], serverPeers?: ServerPeerResult[] | string) {
   const best = ceiling.reduce<CeilingPoint | undefined>((b, c) => (!b || c.speedup > b.speedup ? c : b), undefined);
   // A verify step evaluates the last output token and up to maxDraftTokens drafted ones.
   const reachable = ceiling.filter((c) => c.k <= maxDraftTokens + 1).reduce<CeilingPoint | undefined>((b, c) => (!b || c.speedup > b.speedup ? c : b), undefined);
@@ -411,6 +433,7 @@ function summarize(tasks: TaskRecord[], ceiling: CeilingPoint[], maxDraftTokens:
     speedupOnUsableEdits: usable.length === 0 ? null : round(geomean(usable.map((t) => t.baselineMs / t.allMs)), 3),
     acceptanceOnUsableEdits: usable.length === 0 ? null : round(sum(usable.map((t) => t.accepted)) / Math.max(1, sum(usable.map((t) => t.drafted))), 3),
     speedupVsPeer: round(geomean(tasks.map((t) => t.peerMs / t.allMs)), 3),
+    ...peerSummary(tasks, serverPeers),
     acceptance: round(sum(tasks.map((t) => t.accepted)) / Math.max(1, sum(tasks.map((t) => t.drafted))), 3),
     exactRate: round(tasks.filter((t) => t.exact).length / Math.max(1, tasks.length), 3),
     ceiling: {
@@ -424,12 +447,47 @@ function summarize(tasks: TaskRecord[], ceiling: CeilingPoint[], maxDraftTokens:
     tasks: tasks.length,
     speedupsVsBaseline: {
       peer: round(geomean(tasks.map((t) => t.baselineMs / t.peerMs)), 3),
+      peerPlain: round(geomean(tasks.map((t) => t.baselineMs / t.peerPlainMs)), 3),
       lookup: round(geomean(tasks.map((t) => t.baselineMs / t.lookupMs)), 3),
       drafters: round(geomean(tasks.map((t) => t.baselineMs / t.draftersMs)), 3),
       all: speedupVsBaseline,
       ...(forcedMs.length === tasks.length && tasks.length > 0 ? { allForcedDrafters: round(geomean(tasks.map((t, i) => t.baselineMs / forcedMs[i])), 3) } : {}),
     },
   };
+}
+
+/**
+ * summary.peers: each peer configuration's wall time (sum over the tasks), speed-up over its own plain decoding
+ * (ratio of sums) and outputs identical to our plain greedy; summary.ratioToBestPeer: our all-layers speed-up over
+ * our plain greedy (ratio of sums) divided by the best llama-server configuration's speed-up over its own plain.
+ */
+function peerSummary(tasks: TaskRecord[], serverPeers?: ServerPeerResult[] | string) {
+  const total = (key: 'baselineMs' | 'allMs' | 'peerMs' | 'peerPlainMs') => sum(tasks.map((t) => t[key]));
+  const ours = total('allMs') > 0 ? total('baselineMs') / total('allMs') : 0;
+  const nodeLlamaCpp = {
+    'node-llama-cpp plain': { wallMs: round(total('peerPlainMs')), speedupOverOwnPlain: 1 },
+    'node-llama-cpp InputLookupTokenPredictor (uncapped)': { wallMs: round(total('peerMs')), speedupOverOwnPlain: total('peerMs') > 0 ? round(total('peerPlainMs') / total('peerMs'), 3) : null },
+  };
+  if (serverPeers === undefined || typeof serverPeers === 'string') {
+    return { oursOverPlainTotal: round(ours, 3), peers: { ...nodeLlamaCpp, llamaServer: serverPeers ?? 'runs after the in-process variants' }, ratioToBestPeer: null };
+  }
+  const server = Object.fromEntries(
+    serverPeers.map((p) => [`llama-server ${p.name}`, p.error ? { error: p.error } : { wallMs: round(p.wallMs), speedupOverOwnPlain: p.speedupOverOwnPlain ?? null, identical: p.identical, scopes: p.scopes, drafted: p.drafted, accepted: p.accepted }]),
+  );
+  const best = serverPeers.filter((p) => p.name !== 'plain' && p.speedupOverOwnPlain).reduce<ServerPeerResult | undefined>((b, p) => (!b || p.speedupOverOwnPlain! > b.speedupOverOwnPlain! ? p : b), undefined);
+  return {
+    oursOverPlainTotal: round(ours, 3),
+    peers: { ...nodeLlamaCpp, ...server },
+    bestPeer: best ? { name: `llama-server ${best.name}`, speedupOverOwnPlain: best.speedupOverOwnPlain } : null,
+    ratioToBestPeer: best ? round(ours / best.speedupOverOwnPlain!, 3) : null,
+  };
+}
+
+/** A scope as llama-server gets it: our verifier's exact prompt tokens, budget and stop strings, and our plain greedy text. */
+function serverScope(model: LlamaTargetModel, verifier: PreparedEdit['verifier'], budget: number, baseline: number[]): ServerScope {
+  const text = model.detokenize(baseline);
+  const cut = Math.min(...verifier.stop.map((s) => text.indexOf(s)).filter((i) => i >= 0), text.length);
+  return { prompt: promptTokens(model, verifier.prompt).map(Number), nPredict: budget, stop: [...verifier.stop], expected: text.slice(0, cut) };
 }
 
 function writeAtomically(path: string, content: string): void {
@@ -515,8 +573,9 @@ async function main(): Promise<void> {
         drafters: await Promise.all(choice.drafters.map(async (d) => ({ name: d.name, kinds: d.kinds, ...(await describeModel(d.path, root)) }))),
       },
       config: {
-        variants: 'baseline = plain greedy; peer = node-llama-cpp InputLookupTokenPredictor via sequence.evaluate; lookup/drafters/all = specedit layers',
-        peerPredictor: { patternLengthMin: 1, predictionLengthMax: options.peerPredictionMax },
+        variants: 'baseline = plain greedy; peerPlain = node-llama-cpp sequence.evaluate without a predictor; peer = node-llama-cpp InputLookupTokenPredictor via sequence.evaluate; lookup/drafters/all = specedit layers; llama-server peers after them',
+        peerPredictor: { patternLengthMin: 1, predictionLengthMax: options.peerPredictionMax ?? 'the scope budget (uncapped)' },
+        llamaServerPeer: 'same GGUF, our prompt token ids, budgets and stop strings; 1 thread, 1 slot, F32 KV, cache_prompt false; identical = its content equals our plain greedy text cut before the stop string',
         maxDraftTokens: options.maxDraftTokens,
         outputBudget: `min(${options.maxOutputTokens}, 2 x scope tokens + 32) per scope`,
         contextSize: options.contextSize,
@@ -528,12 +587,19 @@ async function main(): Promise<void> {
         ceilingTiming: `minimum of ${options.ceilingReps} runs per K, after 2 warm-up runs, before the drafter workers start`,
       },
     };
+    // llama-server as the peer, when built (never built here: `make llama-server`, about 20 minutes on 2 cores).
+    const found = options.llamaServer === 'off' ? { missing: 'off (--llama-server off)' } : findLlamaServer();
+    if ('missing' in found && options.llamaServer === 'required') throw new Error(found.missing);
+    let serverPeers: ServerPeerResult[] | string | undefined = 'missing' in found ? `not run: ${found.missing}` : undefined;
+    const serverBinary = 'path' in found ? found.path : undefined;
+    console.log(serverBinary ? `llama-server peer: ${serverBinary}` : `llama-server peer ${serverPeers}`);
+    const serverScopes: ServerScope[][] = [];
     const svgPath = options.out.replace(/\.json$/, '') + '.svg';
     const records: TaskRecord[] = [];
     const details: Record<string, unknown>[] = [];
     const forcedMs: number[] = [];
     const save = () => {
-      writeAtomically(options.out, JSON.stringify({ ...header, tasks: records, summary: summarize(records, ceiling, options.maxDraftTokens, forcedMs), details, complete: records.length === tasks.length }, null, 1) + '\n');
+      writeAtomically(options.out, JSON.stringify({ ...header, tasks: records, summary: summarize(records, ceiling, options.maxDraftTokens, forcedMs, serverPeers), details, complete: records.length === tasks.length }, null, 1) + '\n');
       const chartTasks = records.map((t) => ({ id: t.id, all: t.baselineMs / t.allMs, lookup: t.baselineMs / t.lookupMs, peer: t.baselineMs / t.peerMs }));
       writeAtomically(svgPath, speedChart(`specedit edit speed: ${choice.randomWeights ? 'RANDOM-WEIGHT models' : basename(choice.verifier)} (${records.length} tasks)`, chartTasks, ceiling));
     };
@@ -550,18 +616,27 @@ async function main(): Promise<void> {
       const runs = {} as Record<Variant, VariantRun>;
       for (const variant of order) runs[variant] = await bench.run(variant, task, budgets);
       const { task: rec, detail } = record(task, runs, leftOut.size > 0);
+      serverScopes.push(task.edits.map((e, j) => serverScope(model, prepared(e).verifier, budgets[j], runs.baseline.scopes[j].tokens)));
       records.push(rec);
       if (runs.allForced) forcedMs.push(runs.allForced.ms);
       details.push({ ...detail, order, budgets });
       save();
       console.log(
-        `[${i + 1}/${tasks.length}] ${task.id}: ${rec.outputTokens} tokens, baseline ${rec.baselineMs.toFixed(0)} ms, peer ${rec.peerMs.toFixed(0)}, ` +
+        `[${i + 1}/${tasks.length}] ${task.id}: ${rec.outputTokens} tokens, baseline ${rec.baselineMs.toFixed(0)} ms, node-llama-cpp plain ${rec.peerPlainMs.toFixed(0)}, peer ${rec.peerMs.toFixed(0)}, ` +
           `lookup ${rec.lookupMs.toFixed(0)}, drafters ${rec.draftersMs.toFixed(0)}, all ${rec.allMs.toFixed(0)} (${(rec.baselineMs / rec.allMs).toFixed(2)}x)${rec.exact ? '' : ' NOT EXACT'}`,
       );
     }
     console.log('');
     printTable(records);
-    const summary = summarize(records, ceiling, options.maxDraftTokens, forcedMs);
+    // llama-server last: one server process per configuration, after our in-process variants (nothing of ours runs meanwhile).
+    if (typeof serverPeers !== 'string') {
+      const { configs, skipped } = await serverPeerConfigs(choice.verifier, choice.drafters);
+      for (const s of skipped) console.log(`llama-server ${s}: skipped`);
+      serverPeers = await runServerPeers(serverBinary!, choice.verifier, options.contextSize, configs, serverScopes, (l) => console.log(l));
+      save();
+    }
+    const summary = summarize(records, ceiling, options.maxDraftTokens, forcedMs, serverPeers);
+    if (summary.ratioToBestPeer !== null) console.log(`our speed-up over our plain greedy ${summary.oursOverPlainTotal}x; best llama-server peer ${summary.bestPeer?.name} ${summary.bestPeer?.speedupOverOwnPlain}x over its plain; ratio ${summary.ratioToBestPeer}`);
     console.log(
       `\nsummary (${choice.label}): all layers ${summary.speedupVsBaseline}x vs plain greedy, ${summary.speedupVsPeer}x vs the peer; ` +
         `acceptance ${(summary.acceptance * 100).toFixed(1)}%; exact ${(summary.exactRate * 100).toFixed(0)}%; ` +

@@ -27,16 +27,17 @@ export interface PeerResult {
 export interface PeerOptions {
   stop: readonly string[];
   maxOutputTokens: number;
-  /** Longest prediction per step: the library default 3 (16, like specedit's K, was slower for it: most long predictions are refuted). */
+  /** Longest prediction per step (the bench passes the scope's budget: uncapped); 0: no predictor, plain decoding. */
   predictionMax: number;
 }
 
 export async function peerDecode(model: LlamaTargetModel, prompt: Prompt, options: PeerOptions): Promise<PeerResult> {
   const prefix = promptTokens(model, prompt) as LlamaToken[];
-  const predictor = new InputLookupTokenPredictor({ patternLength: { min: 1 }, predictionLength: { max: options.predictionMax } });
-  const sequence = model.context.getSequence({ tokenPredictor: predictor });
+  // predictionMax 0: node-llama-cpp's own plain decoding, no predictor (the peer's baseline).
+  const predictor = options.predictionMax > 0 ? new InputLookupTokenPredictor({ patternLength: { min: 1 }, predictionLength: { max: options.predictionMax } }) : undefined;
+  const sequence = model.context.getSequence(predictor ? { tokenPredictor: predictor } : {});
   try {
-    predictor.updateInputTokens(prefix);
+    predictor?.updateInputTokens(prefix);
     const out = new OutputBuffer(model, options.stop, Math.max(1, Math.min(options.maxOutputTokens, model.contextSize - prefix.length)));
     const generator = sequence.evaluate(prefix, { temperature: 0 });
     for await (const token of generator) {
