@@ -26,6 +26,8 @@ import { namespaceMemberAt, type NamespaceMember } from '../syntax/namespace-mem
 import { runInSlices, type Steps } from '../syntax/steps.js';
 import { declarationNameOffset, renamingInImporter, renamingInNamespaceImporter } from '../drafters/structural/export-rename.js';
 import { renaming, type RenameResult } from '../drafters/structural/rename.js';
+import { newNameProblem } from '../drafters/structural/identifier-name.js';
+import type { RenameLocation, RenameLocations } from '../protocol/type-view.js';
 import { declarationOfExport } from '../workspace/export-resolution.js';
 
 /** A file of the rename with its tree (an open document's own, when the text is the same: no second parse). */
@@ -78,8 +80,17 @@ export async function renameInWorkspace(document: DocumentSnapshot, offset: numb
 
   const local = await files.run(renaming(own.tree, document.text, offset, newName));
   if (local.status !== 'done') return local;
-  if (!local.value.ok) return { status: 'unavailable', reason: local.value.reason };
-  const { replacements, declaration, changesExports } = local.value;
+  if (!local.value.ok) {
+    if (local.value.needsTypes && context.types?.renameLocations) return renameWithTypes(document, offset, newName, context, finish);
+    return { status: 'unavailable', reason: local.value.reason };
+  }
+  const { replacements, declaration, changesExports, sharesName, kind } = local.value;
+  // A namespace's exported member is reached from other files as `Ns.member`, which only the checker follows;
+  // a value and a type of one name, and a parameter's `@param` in JSDoc, TypeScript renames together.
+  const together = sharesName || (kind === 'parameter' && document.text.includes(`@param`));
+  if (context.types?.renameLocations && (together || (changesExports && insideNamespace(own.tree, declaration.start)))) {
+    return renameWithTypes(document, offset, newName, context, finish);
+  }
   const oldName = document.text.slice(declaration.start, declaration.end);
   const singleFile = () => finish(oldName, [{ uri: document.uri, version: document.version, replacements }]);
   // Only a declaration exported under its own name changes what other files see. An import (and
@@ -90,6 +101,7 @@ export async function renameInWorkspace(document: DocumentSnapshot, offset: numb
   await Promise.race([workspace.whenReady(), aborted(context.signal)]);
   if (context.signal.aborted) return { status: 'cancelled' };
   const walk = await renameExports(workspace, files, own, local.value, newName, context.signal);
+  if (walk.status === 'unavailable' && walk.needsTypes && context.types?.renameLocations) return renameWithTypes(document, offset, newName, context, finish);
   return walk.status === 'ok' ? finish(oldName, walk.edits) : walk;
 }
 
@@ -133,9 +145,66 @@ async function renameNamespaceMember(
   return walk.status === 'ok' ? finish(walk.edits) : walk;
 }
 
+/**
+ * A rename scope analysis cannot decide (class and interface members,
+ * enum members, a namespace's members used from other files): TypeScript's
+ * own rename over the project (`TypeView.renameLocations`), taken as it is
+ * (TypeScript does not look for captures, and neither does this path).
+ * Every location is checked against the text the edit is sent for (the
+ * open document, else the disk): a file that changed since the checker
+ * read it refuses the whole rename. All or nothing, like the structural one.
+ */
+async function renameWithTypes(
+  document: DocumentSnapshot,
+  offset: number,
+  newName: string,
+  context: EditContext,
+  finish: (oldName: string, edits: FileEdit[]) => EditOutcome,
+): Promise<EditOutcome> {
+  let found: RenameLocations;
+  do {
+    // Let pending didChange and $/cancelRequest in before the checker holds the thread, and between slices of the build.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (context.signal.aborted) return { status: 'cancelled' };
+    found = context.types!.renameLocations!(document, offset, { signal: context.signal });
+  } while (!found.ok && found.building);
+  if (context.signal.aborted) return { status: 'cancelled' };
+  if (!found.ok) return { status: 'unavailable', reason: found.reason };
+  const here = found.locations.find((l) => l.uri === document.uri && l.start <= offset && offset <= l.end) ?? found.locations.find((l) => l.uri === document.uri);
+  if (!here) return { status: 'unavailable', reason: 'TypeScript found nothing to rename here' };
+  const oldName = document.text.slice(here.start, here.end);
+  const invalid = oldName.startsWith('#') ? (/^#[A-Za-z_$][\w$]*$/.test(newName) ? undefined : `\`${newName}\` is not a private name (\`#name\`)`) : newNameProblem(newName, false);
+  if (invalid) return { status: 'unavailable', reason: invalid };
+  if (newName === oldName) return finish(oldName, []);
+  const byUri = new Map<string, RenameLocation[]>();
+  for (const l of found.locations) byUri.set(l.uri, [...(byUri.get(l.uri) ?? []), l]);
+  const edits: FileEdit[] = [];
+  for (const [uri, locations] of byUri) {
+    const snapshot = uri === document.uri ? document : await context.readFile?.(uri).catch(() => undefined);
+    if (context.signal.aborted) return { status: 'cancelled' };
+    if (!snapshot) return { status: 'unavailable', reason: `${displayPath(uri)} uses \`${oldName}\` but could not be read; nothing was renamed` };
+    const stale = locations.find((l) => snapshot.text.slice(l.start, l.end) !== oldName);
+    if (stale) return { status: 'unavailable', reason: `${displayPath(uri)} changed while the rename was computed; nothing was renamed. Rename again.` };
+    const replacements = locations
+      .map((l) => ({ start: l.start, end: l.end, newText: `${l.prefix}${newName}${l.suffix}` }))
+      .sort((a, b) => a.start - b.start);
+    edits.push({ uri, version: snapshot.version, replacements });
+  }
+  return finish(oldName, edits);
+}
+
+/** The declaration at `offset` is inside a `namespace`/`module` block. */
+function insideNamespace(tree: Parser.Tree, offset: number): boolean {
+  for (let node: Parser.SyntaxNode | null = tree.rootNode.descendantForIndex(offset, offset); node; node = node.parent) {
+    if (node.type === 'internal_module' || node.type === 'module') return true;
+  }
+  return false;
+}
+
 type Renamed = Extract<RenameResult, { ok: true }>;
 
-type Walk = { status: 'ok'; edits: FileEdit[] } | { status: 'cancelled' } | { status: 'unavailable'; reason: string };
+/** `needsTypes`: a file passes the module on as a namespace value (`import * as ns; export { ns as P }`), whose members only the checker follows. */
+type Walk = { status: 'ok'; edits: FileEdit[] } | { status: 'cancelled' } | { status: 'unavailable'; reason: string; needsTypes?: true };
 
 /** The declaration's file renamed (`first`), renames every importer of each export name that changed (through `export *`), breadth first. */
 async function renameExports(workspace: WorkspaceView, files: FileCache, origin: ParsedFile, first: Renamed, newName: string, signal: AbortSignal): Promise<Walk> {
@@ -159,6 +228,10 @@ async function renameExports(workspace: WorkspaceView, files: FileCache, origin:
       if (!loaded.ok) return { status: 'unavailable', reason: loaded.reason };
       const { snapshot, tree, summary } = loaded.file;
       const fromTarget = (specifier: string) => workspace.resolve(snapshot.uri, specifier) === uri;
+      const passedOn = summary.imports.find((i) => i.imported === '*' && fromTarget(i.specifier) && summary.exports.some((e) => !e.from && e.local === i.local));
+      if (passedOn) {
+        return { status: 'unavailable', needsTypes: true, reason: `${displayPath(snapshot.uri)} exports the module as the namespace \`${passedOn.local}\`, whose members only a type checker follows; none is available for this file` };
+      }
       const run = await files.run(namespace === undefined
         ? renamingInImporter(tree, snapshot.text, summary, fromTarget, name, newName)
         : renamingInNamespaceImporter(tree, snapshot.text, summary, fromTarget, namespace, name, newName));

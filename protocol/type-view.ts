@@ -66,7 +66,29 @@ export interface TypeView {
 
   /** The checker's errors (syntactic and semantic) in the document if its text were `text` (its own text when omitted). */
   problemsIn?(document: DocumentSnapshot, text?: string, options?: TypeQuestionOptions): TypeProblem[] | undefined;
+
+  /**
+   * TypeScript's own rename of the symbol named at `offset` (its
+   * `findRenameLocations`, with prefix and suffix text) over the whole
+   * project of the document: class and interface members, namespace
+   * members reached from other files, what scope analysis cannot decide.
+   * Refused with the reason when TypeScript refuses it, when there is no
+   * checker for the document, or when the time budget runs out.
+   */
+  renameLocations?(document: DocumentSnapshot, offset: number, options?: TypeQuestionOptions): RenameLocations;
 }
+
+/** One place TypeScript renames: `[start, end)` of `uri`'s text becomes `prefix + newName + suffix`. */
+export interface RenameLocation {
+  uri: string;
+  start: number;
+  end: number;
+  prefix: string;
+  suffix: string;
+}
+
+/** `building`: the question stopped while the program was still being read; asking again goes on from there. */
+export type RenameLocations = { ok: true; locations: RenameLocation[] } | { ok: false; reason: string; building?: true };
 
 /** The problems of `after` that `before` does not have, counted by code and message (positions move with an edit). */
 export function problemsAdded(before: readonly TypeProblem[], after: readonly TypeProblem[]): TypeProblem[] {

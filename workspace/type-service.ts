@@ -41,8 +41,9 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, relative, sep } from 'node:path';
 import type * as TypeScript from 'typescript';
 import type { DocumentSnapshot } from '../protocol/edit-task.js';
-import type { CheckedType, TypeParameterText, TypeProblem, TypeQuery, TypeQuestionOptions, TypeView } from '../protocol/type-view.js';
+import type { CheckedType, RenameLocation, RenameLocations, TypeParameterText, TypeProblem, TypeQuery, TypeQuestionOptions, TypeView } from '../protocol/type-view.js';
 import { pathOf } from './workspace-index.js';
+import { pathToFileURL } from 'node:url';
 import { typescript } from '../syntax/typescript.js';
 import { fileStamp } from './file-stamp.js';
 
@@ -58,6 +59,12 @@ export interface TypeServiceOptions {
   questionBudgetMs?: number;
   /** How long the questions of one edit (one signal) may take together, builds included (default 5000 ms). */
   editBudgetMs?: number;
+  /**
+   * How long the rename questions of one edit may take together (default
+   * 15000 ms): a rename reads the whole project, in slices of
+   * `buildBudgetMs` with the event loop let in between.
+   */
+  renameBudgetMs?: number;
   /** How many of the files asked about stay roots of a project's program (default 16). */
   maxRoots?: number;
 }
@@ -99,6 +106,24 @@ export class TypeService implements TypeView {
     });
   }
 
+  /**
+   * TypeScript's rename at `offset`, over every source file of the
+   * document's project (the question's roots are all of them, so importers
+   * are in the program); the other questions go back to their small roots.
+   * A project too big for the budgets is refused with why: the files parsed
+   * so far stay in the registry, so asking again goes on from there.
+   */
+  renameLocations(document: DocumentSnapshot, offset: number, options?: TypeQuestionOptions): RenameLocations {
+    let why = 'there is no type checker for this document';
+    let building = false;
+    const answer = this.ask(document, 'rename', options?.signal, (project, path, limits) => {
+      const found = project.renameAt(path, document.text, offset, this.openTexts(), limits);
+      return { answer: found, said: found.ok ? `${found.locations.length} locations from ${project.name}` : found.reason };
+    }, (reason, build) => ((why = reason), (building = build)), this.options.renameBudgetMs ?? 15000);
+    if (answer) return answer;
+    return { ok: false, reason: `TypeScript's rename gave no answer: ${why}`, ...(building ? { building: true as const } : {}) };
+  }
+
   /** Each project's roots and kept files. */
   summary(): TypeProjectSummary[] {
     return [...this.projects.values()].map((p) => p.summary());
@@ -114,16 +139,19 @@ export class TypeService implements TypeView {
     what: string,
     signal: AbortSignal | undefined,
     question: (project: Project, path: string, limits: QuestionLimits) => { answer: T; said: string },
+    said?: (why: string, building: boolean) => void,
+    editBudgetMs = this.options.editBudgetMs ?? 5000,
   ): T | undefined {
     if (!TYPED_LANGUAGES.has(document.languageId)) return undefined;
     const path = pathOf(document.uri);
     if (path === undefined) return undefined;
-    const unknown = (why: string, project?: Project): undefined => {
+    const unknown = (why: string, project?: Project, building = false): undefined => {
       this.options.logger?.debug(`${what}: none for ${document.uri} (${project?.name ?? 'no project'}): ${why}`);
+      said?.(why, building);
       return undefined;
     };
     if (signal?.aborted) return unknown('the edit was cancelled');
-    const editBudget = this.options.editBudgetMs ?? 5000;
+    const editBudget = editBudgetMs;
     const spent = signal ? (this.spentByEdit.get(signal) ?? 0) : 0;
     if (spent >= editBudget) return unknown(`the edit's ${editBudget} ms for type questions are spent`);
     const started = performance.now();
@@ -138,7 +166,7 @@ export class TypeService implements TypeView {
       this.options.logger?.debug(`${what}: ${said} of ${document.uri} in ${(performance.now() - started).toFixed(0)} ms`);
       return answer;
     } catch (error) {
-      if (error instanceof BudgetExceeded) return unknown(`building the program ran past ${(limits.buildDeadline - started).toFixed(0)} ms (the next question goes on)`, project);
+      if (error instanceof BudgetExceeded) return unknown(`building the program ran past ${(limits.buildDeadline - started).toFixed(0)} ms (the next question goes on)`, project, !signal?.aborted && performance.now() < limits.editDeadline);
       if (error instanceof typescript().OperationCanceledException) return unknown(limits.whyStopped(), project);
       return unknown((error as Error).message, project);
     } finally {
@@ -210,7 +238,7 @@ class QuestionLimits implements TypeScript.CancellationToken {
     started: number,
     buildMs: number,
     private readonly checkMs: number,
-    private readonly editDeadline: number,
+    readonly editDeadline: number,
     private readonly signal: AbortSignal | undefined,
   ) {
     this.buildDeadline = Math.min(started + buildMs, editDeadline);
@@ -314,6 +342,39 @@ class Project {
       // The checker does not poll the token outside diagnostics: the limits are looked at between queries.
       return typesIn(this.t, program.getTypeChecker(), program, program.getSourceFile(path)!, queries, limits);
     });
+  }
+
+  /** TypeScript's rename locations at `offset` of `path` (text `text`), with every source file of the project a root. */
+  renameAt(path: string, text: string, offset: number, open: Map<string, string>, limits: QuestionLimits): RenameLocations {
+    const small = this.roots;
+    // The inferred project has no file list: the open documents stand for it.
+    const sources = this.included.size > 0 ? [...this.included] : [...open.keys()];
+    try {
+      return this.within(limits, () => {
+        this.open = new Map(open);
+        this.open.set(path, text);
+        this.roots = [...new Set([...this.declarations, ...sources, path])];
+        const program = this.service.getProgram();
+        if (!program?.getSourceFile(path)) throw new Error(`${path} is not in the program`);
+        limits.startChecking();
+        const preferences = { providePrefixAndSuffixTextForRename: true, allowRenameOfImportPath: false };
+        const info = this.service.getRenameInfo(path, offset, preferences);
+        if (!info.canRename) return { ok: false as const, reason: info.localizedErrorMessage };
+        const found = this.service.findRenameLocations(path, offset, false, false, preferences) ?? [];
+        const locations: RenameLocation[] = found.map((l) => ({
+          uri: pathToFileURL(l.fileName).href,
+          start: l.textSpan.start,
+          end: l.textSpan.start + l.textSpan.length,
+          prefix: l.prefixText ?? '',
+          suffix: l.suffixText ?? '',
+        }));
+        const outside = found.find((l) => l.fileName.includes('/node_modules/') || /\.d\.[cm]?ts$/.test(l.fileName));
+        if (outside) return { ok: false as const, reason: `the rename would change ${outside.fileName}, a declaration file or a package; rename it there` };
+        return { ok: true as const, locations };
+      });
+    } finally {
+      this.roots = small;
+    }
   }
 
   /** The errors TypeScript reports for `path` with the text `text`. */

@@ -19,8 +19,20 @@ export type RenameResult =
       kind: BindingKind;
       /** The binding is declared `export`ed under its name: other files importing it need the same rename. */
       changesExports: boolean;
+      /**
+       * The same scope declares the name in the other meaning too (a value
+       * and a type, `const x` and `type x`; a type parameter and a
+       * parameter): TypeScript renames them together, which the caller does
+       * through the checker when it has one.
+       */
+      sharesName: boolean;
     }
-  | { ok: false; reason: string };
+  | {
+      ok: false;
+      reason: string;
+      /** A member (property, method, enum member, `#x`): TypeScript's checker can rename it where scope analysis cannot. */
+      needsTypes?: true;
+    };
 
 /**
  * Renames the binding named at `offset` by scope analysis of the syntax tree:
@@ -56,7 +68,7 @@ export function* renaming(tree: Parser.Tree, text: string, offset: number, newNa
     const owners = index.bindingsOf(occurrence);
     if (!owners.some(b => isSame(b, binding))) continue;
     if (owners.length > 1) {
-      return refuse(text, occurrence, `\`${binding.name}\` here stands for a value and a type of that name at once; rename them together by hand`);
+      return { ...refuse(text, occurrence, `\`${binding.name}\` here stands for a value and a type of that name at once; rename them together by hand`), needsTypes: true };
     }
     occurrences.push(occurrence);
   }
@@ -73,17 +85,22 @@ export function* renaming(tree: Parser.Tree, text: string, offset: number, newNa
     references: occurrences.filter(o => o.role === 'reference').length,
     kind: binding.kind,
     changesExports: binding.declarations.some(d => d.exported),
+    sharesName: index.bindings.some(b => b && b !== binding && !isSame(b, binding) && sharesScope(b, binding)),
   };
 }
 
-type Target = { ok: true; binding: Binding; index: NameIndex } | { ok: false; reason: string };
+type Target = { ok: true; binding: Binding; index: NameIndex } | Extract<RenameResult, { ok: false }>;
 
 /** Occurrences looked up between two steps of a rename (each lookup costs well under a microsecond). */
 const LOOKUPS_PER_STEP = 1024;
 
 function* findBinding(tree: Parser.Tree, text: string, offset: number): Steps<Target> {
   const leaf = nameLeafAt(tree, offset);
-  if (!leaf) return { ok: false, reason: notANameReason(tree, offset) };
+  if (!leaf) {
+    const reason = notANameReason(tree, offset);
+    const member = ['private_property_identifier', 'property_identifier'].includes(tree.rootNode.descendantForIndex(offset, offset).type);
+    return member ? { ok: false, reason, needsTypes: true } : { ok: false, reason };
+  }
   const declared = classifyName(leaf, text);
   // Every occurrence in the binding's scope, which renaming needs. At a declaration the scope is known: one
   // index of it both resolves and renames (a name with 100k references is scanned once, not twice).
@@ -103,6 +120,7 @@ function* findBinding(tree: Parser.Tree, text: string, offset: number): Steps<Ta
       reason: leaf.type === 'property_identifier'
         ? `\`${name}\` here is a property name; property renames need type information, which the structural rename does not have`
         : `\`${name}\` here does not name a local binding (it is another module's name for an import, an HTML tag or a namespace member)`,
+      ...(leaf.type === 'property_identifier' ? { needsTypes: true as const } : {}),
     };
   }
   const { binding } = resolution;
@@ -110,11 +128,11 @@ function* findBinding(tree: Parser.Tree, text: string, offset: number): Steps<Ta
     return { ok: false, reason: `\`${name}\` is not declared in this file (a global or ambient name); renaming it here would break the code that declares it` };
   }
   if (binding.kind === 'enum-member') {
-    return { ok: false, reason: `\`${name}\` is an enum member, used elsewhere as a property (\`E.${name}\`); property renames need type information` };
+    return { ok: false, reason: `\`${name}\` is an enum member, used elsewhere as a property (\`E.${name}\`); property renames need type information`, needsTypes: true };
   }
   const parameterProperty = binding.declarations.find(d => d.parameterProperty);
   if (parameterProperty) {
-    return { ok: false, reason: `\`${name}\` is a parameter property: it also declares \`this.${name}\`, and property renames need type information` };
+    return { ok: false, reason: `\`${name}\` is a parameter property: it also declares \`this.${name}\`, and property renames need type information`, needsTypes: true };
   }
   if (!index) {
     // Resolution from a reference indexed declarations only.
@@ -186,11 +204,16 @@ function replacementFor(occurrence: NameOccurrence, newName: string): TextReplac
   }
 }
 
+/** A type parameter's scope is its function's signature and body, the parameter's the function: they start together or nest. */
+function sharesScope(a: Binding, b: Binding): boolean {
+  return a.scopeId === b.scopeId || (a.scopeStart <= b.scopeStart && b.scopeEnd <= a.scopeEnd) || (b.scopeStart <= a.scopeStart && a.scopeEnd <= b.scopeEnd);
+}
+
 function isSame(a: Binding, b: Binding): boolean {
   return a.scopeId === b.scopeId && (a.namespaces & b.namespaces) !== 0;
 }
 
-function refuse(text: string, occurrence: NameOccurrence, why: string): RenameResult {
+function refuse(text: string, occurrence: NameOccurrence, why: string): Extract<RenameResult, { ok: false }> {
   return { ok: false, reason: `${why} (line ${lineOf(text, occurrence.start)})` };
 }
 

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { EditPipeline } from '../../engine/edit-pipeline.js';
 import type { DocumentSnapshot } from '../../protocol/edit-task.js';
+import type { TypeView } from '../../protocol/type-view.js';
 import { applyReplacements } from '../../protocol/text.js';
 import { WorkspaceIndex } from '../../workspace/workspace-index.js';
 
@@ -40,18 +41,18 @@ export class TempProject {
   }
 
   /** Renames the name at the first `marker` in `path` to `newName`; the changed files' texts by path (throws when refused). */
-  async rename(path: string, marker: string, newName: string): Promise<Record<string, string>> {
+  async rename(path: string, marker: string, newName: string, types?: TypeView): Promise<Record<string, string>> {
     const document: DocumentSnapshot = { uri: this.uri(path), languageId: 'typescript', version: 1, text: this.files[path] };
     const pathOf = (uri: string) => Object.keys(this.files).find((p) => this.uri(p) === uri);
     const readFile = async (uri: string): Promise<DocumentSnapshot | undefined> => {
       const rel = pathOf(uri);
       return rel ? { uri, languageId: 'typescript', version: null, text: readFileSync(join(this.root, rel), 'utf8') } : undefined;
     };
-    const offset = document.text.indexOf(marker);
-    if (offset < 0) throw new Error(`no ${marker} in ${path}`);
+    const offset = document.text.indexOf(marker.replace('|', '')) + Math.max(0, marker.indexOf('|'));
+    if (offset < Math.max(0, marker.indexOf('|'))) throw new Error(`no ${marker} in ${path}`);
     const outcome = await new EditPipeline({ models: { unavailable: 'no models in this test' } }).computeEdit(
       { kind: 'rename', document, range: { start: offset, end: offset }, args: { newName } },
-      { signal: new AbortController().signal, readFile, workspace: this.index },
+      { signal: new AbortController().signal, readFile, workspace: this.index, ...(types ? { types } : {}) },
     );
     if (outcome.status !== 'ok') throw new Error(JSON.stringify(outcome));
     return Object.fromEntries(outcome.result.edits.map((e) => [pathOf(e.uri)!, applyReplacements(this.files[pathOf(e.uri)!], e.replacements)]));
