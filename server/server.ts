@@ -49,7 +49,7 @@ export interface ServerOptions {
   incoming?: IncomingMessages;
 }
 
-const MODEL_SETTINGS: Array<keyof Config> = ['verifierModel', 'drafters', 'allowDownload', 'threads', 'contextSize', 'batchSize', 'sequences', 'contextTokens'];
+const MODEL_SETTINGS: Array<keyof Config> = ['verifierModel', 'verifierServer', 'drafters', 'allowDownload', 'threads', 'contextSize', 'batchSize', 'sequences', 'contextTokens'];
 /** Settings the orchestrator is built with besides the models' (engine/learning/): a change rebuilds it too. */
 const LEARNING_SETTINGS: Array<keyof Config> = ['dataDir', 'drafterFloor', 'drafterMinRequests', 'drafterExploreEvery', 'pinnedDrafters', 'logAcceptedEdits'];
 
