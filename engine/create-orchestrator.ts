@@ -5,6 +5,7 @@ import { LazyModelEngine } from './lazy-model-engine.js';
 import { EditLearning, withLearning } from './learning/edit-learning.js';
 import { loadSpeculativeEngine, type ModelSetup } from './model-loader.js';
 import { RemoteVerifierEngine } from './remote-verifier.js';
+import { readShippedModels } from './shipped-models.js';
 
 export interface OrchestratorLogger {
   error(message: string): void;
@@ -25,7 +26,10 @@ export function createOrchestrator(config: Config, logger: OrchestratorLogger, s
   if (config.verifierServer) {
     // The verifier is a server (engine/remote-verifier.ts): no local model loads.
     logger.info(`verifier: the server at ${config.verifierServer}`);
-    const remote = new RemoteVerifierEngine({ url: config.verifierServer, maxOutputTokens: config.maxOutputTokens, logger });
+    // Prompted as the shipped verifier is (the marker format, the context budget it was trained with), the model a server is meant to run.
+    const shipped = readShippedModels(setup.manifestPath);
+    const contextChars = setup.contextChars ?? (shipped.ok ? shipped.models.find((m) => m.role === 'verifier')?.promptContextChars : undefined);
+    const remote = new RemoteVerifierEngine({ url: config.verifierServer, maxOutputTokens: config.maxOutputTokens, contextChars, contextTokens: config.contextTokens ?? undefined, logger });
     return withLearning(new EditPipeline({ models: remote }), learning);
   }
   const models = new LazyModelEngine(() => loadSpeculativeEngine(config, logger, { learning, ...setup }), logger);

@@ -98,7 +98,8 @@ export class LlamaServerClient {
   }
 }
 
-export interface RemoteVerifierEngineOptions extends Pick<PromptOptions, 'contextChars' | 'workspaceRoot'> {
+/** contextTokens (when set) is counted as characters / 3.5: the server's tokenizer is not asked. */
+export interface RemoteVerifierEngineOptions extends Pick<PromptOptions, 'contextChars' | 'contextTokens' | 'workspaceRoot'> {
   url: string;
   /** Most tokens the server writes for one scope. */
   maxOutputTokens: number;
@@ -123,7 +124,7 @@ export class RemoteVerifierEngine implements ModelEngine {
     }
     if (task.kind === 'extract') return { status: 'unavailable', reason: 'naming an extracted function is not done on a verifier server' };
     if (task.kind === 'rename' && !task.args.newName) return { status: 'unavailable', reason: 'suggesting a name is not done on a verifier server; give the new name (textDocument/rename)' };
-    const prepared = prepareEdit(task, { contextChars: this.options.contextChars, workspaceRoot: this.options.workspaceRoot }, context.workspace);
+    const prepared = prepareEdit(task, { contextChars: this.options.contextChars, contextTokens: this.options.contextTokens, workspaceRoot: this.options.workspaceRoot }, context.workspace);
     if (!prepared.ok) return { status: 'unavailable', reason: prepared.reason };
     const edit = prepared.edit;
     context.progress?.(`verifying on ${this.client.url}`);
