@@ -371,6 +371,9 @@ interface TaskRecord {
   peerMs: number;
   /** node-llama-cpp's own plain decoding (sequence.evaluate, no predictor). */
   peerPlainMs: number;
+  /** The node-llama-cpp peers' outputs are our plain greedy decode, token for token. */
+  peerExact: boolean;
+  peerPlainExact: boolean;
   lookupMs: number;
   draftersMs: number;
   allMs: number;
@@ -395,6 +398,8 @@ function record(task: BenchTask, runs: Record<Variant, VariantRun>, forced: bool
       baselineMs: round(runs.baseline.ms),
       peerMs: round(runs.peer.ms),
       peerPlainMs: round(runs.peerPlain.ms),
+      peerExact: same('peer'),
+      peerPlainExact: same('peerPlain'),
       lookupMs: round(runs.lookup.ms),
       draftersMs: round(runs.drafters.ms),
       allMs: round(runs.all.ms),
@@ -465,8 +470,13 @@ function peerSummary(tasks: TaskRecord[], serverPeers?: ServerPeerResult[] | str
   const total = (key: 'baselineMs' | 'allMs' | 'peerMs' | 'peerPlainMs') => sum(tasks.map((t) => t[key]));
   const ours = total('allMs') > 0 ? total('baselineMs') / total('allMs') : 0;
   const nodeLlamaCpp = {
-    'node-llama-cpp plain': { wallMs: round(total('peerPlainMs')), speedupOverOwnPlain: 1 },
-    'node-llama-cpp InputLookupTokenPredictor (uncapped)': { wallMs: round(total('peerMs')), speedupOverOwnPlain: total('peerMs') > 0 ? round(total('peerPlainMs') / total('peerMs'), 3) : null },
+    'node-llama-cpp plain': { wallMs: round(total('peerPlainMs')), speedupOverOwnPlain: 1, identicalTasks: tasks.filter((t) => t.peerPlainExact).length, tasks: tasks.length },
+    'node-llama-cpp InputLookupTokenPredictor (uncapped)': {
+      wallMs: round(total('peerMs')),
+      speedupOverOwnPlain: total('peerMs') > 0 ? round(total('peerPlainMs') / total('peerMs'), 3) : null,
+      identicalTasks: tasks.filter((t) => t.peerExact).length,
+      tasks: tasks.length,
+    },
   };
   if (serverPeers === undefined || typeof serverPeers === 'string') {
     return { oursOverPlainTotal: round(ours, 3), peers: { ...nodeLlamaCpp, llamaServer: serverPeers ?? 'runs after the in-process variants' }, ratioToBestPeer: null };
