@@ -36,6 +36,7 @@ import { WorkTracker } from './work-tracker.js';
 import { syncOpenDocument, workspaceRoots } from './workspace-files.js';
 import { WorkspaceIndex } from '../workspace/workspace-index.js';
 import { TypeService } from '../workspace/type-service.js';
+import { memberNameAt } from '../syntax/member-name.js';
 import { SOURCE_GLOB } from '../workspace/module-resolution.js';
 import { CONFIG_GLOB } from '../workspace/path-aliases.js';
 import { IGNORE_FILE_GLOB } from '../workspace/ignore-rules.js';
@@ -242,7 +243,8 @@ export function startServer(connection: Connection, options: ServerOptions): voi
       const offset = offsetAt(doc.text, params.position);
       const identifier = doc.syntax ? findActionScopes(doc.syntax.tree, doc.syntax.text, { start: offset, end: offset }).identifier : undefined;
       // `ns.a` through a namespace import: a rename there renames the other module's export (engine/workspace-rename.ts).
-      const name = identifier ?? (doc.syntax ? namespaceMemberAt(doc.syntax.tree, doc.syntax.text, offset) : undefined);
+      // A member name (`o.add`, `#count`): renamed through the type checker.
+      const name = identifier ?? (doc.syntax ? namespaceMemberAt(doc.syntax.tree, doc.syntax.text, offset) ?? memberNameAt(doc.syntax.tree, doc.syntax.text, offset) : undefined);
       if (!name) return null;
       return { range: toLspRange(doc.text, name.range), placeholder: name.name };
     }),
