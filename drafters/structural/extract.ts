@@ -251,12 +251,40 @@ interface SelectionScan {
   templates: OffsetRange[];
 }
 
+function enclosingClassBody(node: SyntaxNode): SyntaxNode | undefined {
+  for (let n = node.parent; n; n = n.parent) if (n.type === 'class_body') return n;
+  return undefined;
+}
+
+/**
+ * The `private` and `protected` members of the classes around `node`, by
+ * name (fields, methods, accessors, parameter properties): TypeScript
+ * refuses them outside the class, so an extraction to the top level that
+ * uses one (`other.secret`) is refused, as TypeScript's own extraction is.
+ */
+function restrictedMembers(node: SyntaxNode | undefined): Map<string, string> {
+  const members = new Map<string, string>();
+  for (let body = node && enclosingClassBody(node); body; body = enclosingClassBody(body)) {
+    const note = (member: SyntaxNode, name: SyntaxNode | null | undefined) => {
+      const modifier = member.namedChildren.find((c) => c.type === 'accessibility_modifier')?.text;
+      if (name && (modifier === 'private' || modifier === 'protected') && !members.has(name.text)) members.set(name.text, modifier);
+    };
+    for (const member of body.namedChildren) {
+      note(member, member.childForFieldName('name'));
+      if (member.type !== 'method_definition') continue;
+      for (const parameter of member.childForFieldName('parameters')?.namedChildren ?? []) note(parameter, parameter.childForFieldName('pattern'));
+    }
+  }
+  return members;
+}
+
 /** Nodes that give `this`, `super` and `arguments` a meaning of their own. */
 const THIS_BOUNDARY_TYPES: ReadonlySet<string> = new Set(['function_declaration', 'function_expression', 'generator_function_declaration', 'generator_function', 'method_definition', 'class_body']);
 
 function scanSelection(selected: SyntaxNode[], selection: OffsetRange, text: string): SelectionScan {
   const scan: SelectionScan = { awaits: false, names: new Set(), templates: [] };
   const inside = (n: SyntaxNode) => n.startIndex >= selection.start && n.endIndex <= selection.end;
+  let privates: Map<string, string> | undefined;
   // `functions`: nested functions of any kind around the node; `thisOwners`: those that bind `this`.
   const visit = (node: SyntaxNode, functions: number, thisOwners: number): void => {
     if (scan.problem) return;
@@ -269,6 +297,18 @@ function scanSelection(selected: SyntaxNode[], selection: OffsetRange, text: str
       return;
     }
     switch (type) {
+      case 'private_property_identifier':
+        if (!inside(enclosingClassBody(node) ?? node)) {
+          scan.problem = `the selection uses the private member \`${node.text}\` (line ${line()}), which only code inside its class can reach; a function outside the class cannot`;
+        }
+        return;
+      case 'property_identifier': {
+        const restricted = node.parent?.type === 'member_expression' ? (privates ??= restrictedMembers(selected[0])).get(node.text) : undefined;
+        if (restricted) {
+          scan.problem = `the selection uses the ${restricted} member \`${node.text}\` of the enclosing class (line ${line()}), which a function outside the class cannot reach; make it public or extract a method by hand`;
+        }
+        return;
+      }
       case 'this':
       case 'super':
         if (thisOwners === 0) scan.problem = `the selection uses \`${type}\` (line ${line()}), which would mean something else in a separate function; extract a method by hand or pass the object explicitly`;
@@ -536,7 +576,8 @@ function parameterType(tree: Parser.Tree, text: string, use: OuterUse, selection
   if (!declared.annotations.every((a) => namesVisibleAtTopLevel(tree, text, a, needed))) return {};
   const kept = (): { type: string } => {
     for (const [name, parameter] of needed) typeParameters.set(name, parameter);
-    return { type: declared.optional ? `${type} | undefined` : type };
+    // A function or constructor type binds looser than `|`: `((err: unknown) => E) | undefined`.
+    return { type: declared.optional ? `${/=>/.test(type) ? `(${type})` : type} | undefined` : type };
   };
   // Only a union narrows; a named type may be an alias of one (`type Shape = Circle | Square`).
   const narrowable = declared.optional || (NAMED_TYPE.test(type) && !PRIMITIVE_TYPES.has(type));

@@ -151,6 +151,40 @@ describe('extract without models', () => {
   });
 });
 
+describe('extract without a checker: issue 13 cases', () => {
+  const pipeline = new EditPipeline({ models: { unavailable: 'no model files' } });
+  const CLASS = [
+    'export class Vault {',
+    '  #key = 1;',
+    '  private secret = 2;',
+    '  constructor(protected owner: string) {}',
+    '  same(other: Vault): boolean {',
+    '    const a = other.#key;',
+    '    const b = other.secret;',
+    '    const c = other.owner;',
+    '    return a + b > 0 && c.length > 0;',
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+
+  const REFUSED: Array<[string, string, RegExp]> = [
+    ['a `#private` member', 'const a = other.#key;', /private member `#key` \(line 6\)/],
+    ['a `private` member', 'const b = other.secret;', /private member `secret` of the enclosing class \(line 7\)/],
+    ['a `protected` parameter property', 'const c = other.owner;', /protected member `owner`/],
+  ];
+  test.each(REFUSED)('a range using %s of the enclosing class is refused', async (_what, selection, reason) => {
+    const outcome = await pipeline.computeEdit(taskAt('extract', selection, {}, CLASS), context());
+    expect(outcome).toEqual({ status: 'unavailable', reason: expect.stringMatching(reason) });
+  });
+
+  test('a function-typed optional parameter is printed with parentheses', async () => {
+    const text = 'export function attempt<E>(errorFn?: (err: unknown) => E) {\n  const handler = errorFn;\n  console.log(handler);\n}\n';
+    const result = okResult(await pipeline.computeEdit(taskAt('extract', 'const handler = errorFn;\n  console.log(handler);', {}, text), context()));
+    expect(applied(result, text)).toContain('function extracted<E>(errorFn: ((err: unknown) => E) | undefined) {');
+  });
+});
+
 describe('nameInExtraction: the name a drafter gave the function', () => {
   const original = 'function f(a) {\n  log(a);\n  const b = a;\n  return b;\n}';
   const scope = { range: { start: 100, end: 100 + original.length }, text: original, unit: 'function' as const };
@@ -233,6 +267,45 @@ describe('extract with the type checker: parameter types as the caller passes th
     const text = ['export function last(xs: number[]) {', '  let found: number | undefined;', '  for (const x of xs) {', '    if (x > 0) found = x;', '  }', '  return found;', '}', ''].join('\n');
     const extracted = await extractTyped('last.ts', text, 'if (x > 0) found = x;');
     expect(extracted.declaration).toBe('function extracted(x: number, found: number | undefined) {');
+    expect(extracted.diagnostics).toEqual([]);
+  });
+
+  // Issue 13: what extraction printed on real code. [what, file text lines, selection, the new function's first line]
+  const PRINTED: Array<[string, string[], string, string]> = [
+    ['a function-typed optional parameter keeps its parentheses', [
+      'export function attempt<E>(run: () => void, errorFn?: (err: unknown) => E) {',
+      '  const handler = errorFn;',
+      '  console.log(handler);',
+      '}',
+    ], 'const handler = errorFn;\n  console.log(handler);', 'function extracted<E>(errorFn: ((err: unknown) => E) | undefined) {'],
+    ['a local with an inferred type gets the checker’s type', [
+      'export function wait(ms: number) {',
+      '  const newPromise = new Promise<number>((resolve) => setTimeout(() => resolve(ms), ms));',
+      '  void newPromise.then((n) => n + 1);',
+      '}',
+    ], 'void newPromise.then((n) => n + 1);', 'function extracted(newPromise: Promise<number>) {'],
+    ['a declared type over several lines is kept', [
+      'export function show() {',
+      '  const point: {',
+      '    x: number;',
+      '    y: number;',
+      '  } = { x: 1, y: 2 };',
+      '  console.log(point.x + point.y);',
+      '}',
+    ], 'console.log(point.x + point.y);', 'function extracted(point: { x: number; y: number; }) {'],
+    ['an array initialised as `[]` gets its element type', [
+      'export function collect(n: number) {',
+      '  const out: string[] = [];',
+      '  const seen = [] as number[];',
+      '  out.push(String(n));',
+      '  seen.push(n);',
+      '}',
+    ], "out.push(String(n));\n  seen.push(n);", 'function extracted(out: string[], n: number, seen: number[]) {'],
+  ];
+
+  test.each(PRINTED)('%s', async (_what, lines, selection, declaration) => {
+    const extracted = await extractTyped(`printed-${PRINTED.findIndex((c) => c[0] === _what)}.ts`, [...lines, ''].join('\n'), selection);
+    expect(extracted.declaration).toBe(declaration);
     expect(extracted.diagnostics).toEqual([]);
   });
 
