@@ -76,7 +76,10 @@ export async function renameInWorkspace(document: DocumentSnapshot, offset: numb
     };
   };
   const member = namespaceMemberAt(own.tree, document.text, offset);
-  if (member) return renameNamespaceMember(own, member, newName, files, context, (edits) => finish(member.name, edits));
+  if (member) {
+    const widened = (edits: FileEdit[]) => finish(member.name, edits);
+    return renameNamespaceMember(own, member, newName, files, context, widened, () => renameWithTypes(document, offset, newName, context, finish));
+  }
 
   const local = await files.run(renaming(own.tree, document.text, offset, newName));
   if (local.status !== 'done') return local;
@@ -119,6 +122,7 @@ async function renameNamespaceMember(
   files: FileCache,
   context: EditContext,
   finish: (edits: FileEdit[]) => EditOutcome,
+  withTypes: () => Promise<EditOutcome>,
 ): Promise<EditOutcome> {
   const workspace = context.workspace;
   if (workspace) await Promise.race([workspace.whenReady(), aborted(context.signal)]);
@@ -141,7 +145,10 @@ async function renameNamespaceMember(
   const renamed = await files.run(renaming(loaded.file.tree, loaded.file.snapshot.text, at, newName));
   if (renamed.status !== 'done') return renamed;
   if (!renamed.value.ok) return { status: 'unavailable', reason: renamed.value.reason };
+  // A value and a type of one name (`const k` and `type k = typeof k`): TypeScript renames both.
+  if (renamed.value.sharesName && context.types?.renameLocations) return withTypes();
   const walk = await renameExports(workspace, files, loaded.file, renamed.value, newName, context.signal);
+  if (walk.status === 'unavailable' && walk.needsTypes && context.types?.renameLocations) return withTypes();
   return walk.status === 'ok' ? finish(walk.edits) : walk;
 }
 

@@ -142,6 +142,10 @@ export type override = typeof override;
   'src/apply.ts': `import { override } from './override';
 export const o: override = override;
 `,
+  'src/keys.ts': `import * as symbols from './override';
+export type K = symbols.override;
+export const k: K = symbols.override;
+`,
   'src/bounds.ts': `/**
  * @param max the bound
  */
@@ -162,6 +166,12 @@ describe('names TypeScript renames together', () => {
     ['a value and a type of the same name are renamed together, in every file', 'src/override.ts', 'override =', 'replace', {
       'src/override.ts': SAME_NAME['src/override.ts'].replaceAll('override', 'replace'),
       'src/apply.ts': SAME_NAME['src/apply.ts'].replaceAll('override', 'replace').replace('./replace', './override'),
+      'src/keys.ts': SAME_NAME['src/keys.ts'].replaceAll('symbols.override', 'symbols.replace'),
+    }],
+    ['a value and a type of one name, renamed at `ns.name` in another file', 'src/keys.ts', 'symbols.|override;', 'replace', {
+      'src/override.ts': SAME_NAME['src/override.ts'].replaceAll('override', 'replace'),
+      'src/apply.ts': SAME_NAME['src/apply.ts'].replaceAll('override', 'replace').replace('./replace', './override'),
+      'src/keys.ts': SAME_NAME['src/keys.ts'].replaceAll('symbols.override', 'symbols.replace'),
     }],
     ['a type parameter, its value parameter and `@param` are renamed together', 'src/bounds.ts', 'max: max', 'limit', {
       'src/bounds.ts': SAME_NAME['src/bounds.ts'].replaceAll('max', 'limit'),
