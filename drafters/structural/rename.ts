@@ -120,7 +120,8 @@ function* findBinding(tree: Parser.Tree, text: string, offset: number): Steps<Ta
       reason: leaf.type === 'property_identifier'
         ? `\`${name}\` here is a property name; property renames need type information, which the structural rename does not have`
         : `\`${name}\` here does not name a local binding (it is another module's name for an import, an HTML tag or a namespace member)`,
-      ...(leaf.type === 'property_identifier' ? { needsTypes: true as const } : {}),
+      // TypeScript renames these too (a public name of an export clause, an import's other-module name).
+      needsTypes: true,
     };
   }
   const { binding } = resolution;

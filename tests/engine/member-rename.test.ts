@@ -115,6 +115,10 @@ const CASES: Case[] = [
     'src/patterns.ts': FILES['src/patterns.ts'].replace('select', 'pick'),
     'src/match.ts': FILES['src/match.ts'].replace('select', 'pick'),
   }],
+  ['the public name of an export clause, `export { Pattern as P }`', 'src/index.ts', 'Pattern as |P', 'Q', {
+    'src/index.ts': FILES['src/index.ts'].replace('Pattern as P', 'Pattern as Q'),
+    'src/match.ts': FILES['src/match.ts'].replace('{ P }', '{ Q }').replace('P.select', 'Q.select'),
+  }],
   ['a module re-exported as a namespace, at the declaration', 'src/patterns.ts', 'select(', 'pick', {
     'src/patterns.ts': FILES['src/patterns.ts'].replace('select', 'pick'),
     'src/match.ts': FILES['src/match.ts'].replace('select', 'pick'),
