@@ -90,7 +90,8 @@ export async function renameInWorkspace(document: DocumentSnapshot, offset: numb
   const { replacements, declaration, changesExports, sharesName, kind } = local.value;
   // A namespace's exported member is reached from other files as `Ns.member`, which only the checker follows;
   // a value and a type of one name, and a parameter's `@param` in JSDoc, TypeScript renames together.
-  const together = sharesName || (kind === 'parameter' && document.text.includes(`@param`));
+  // An `export default class X` is imported as `import X from`, which TypeScript renames with it.
+  const together = sharesName || (kind === 'parameter' && document.text.includes(`@param`)) || exportedAsDefault(own.tree, declaration.start);
   if (context.types?.renameLocations && (together || (changesExports && insideNamespace(own.tree, declaration.start)))) {
     return renameWithTypes(document, offset, newName, context, finish);
   }
@@ -198,6 +199,15 @@ async function renameWithTypes(
     edits.push({ uri, version: snapshot.version, replacements });
   }
   return finish(oldName, edits);
+}
+
+/** The declaration at `offset` is `export default`'s (`export default class X`). */
+function exportedAsDefault(tree: Parser.Tree, offset: number): boolean {
+  for (let node: Parser.SyntaxNode | null = tree.rootNode.descendantForIndex(offset, offset); node; node = node.parent) {
+    if (node.type === 'export_statement') return node.children.some((c) => c.type === 'default');
+    if (node.type === 'statement_block' || node.type === 'program') return false;
+  }
+  return false;
 }
 
 /** The declaration at `offset` is inside a `namespace`/`module` block. */

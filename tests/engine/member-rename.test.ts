@@ -146,6 +146,11 @@ export type override = typeof override;
   'src/apply.ts': `import { override } from './override';
 export const o: override = override;
 `,
+  'src/queue.ts': `export default class Queue {}
+`,
+  'src/pool.ts': `import Queue from './queue';
+export const q = new Queue();
+`,
   'src/keys.ts': `import * as symbols from './override';
 export type K = symbols.override;
 export const k: K = symbols.override;
@@ -176,6 +181,10 @@ describe('names TypeScript renames together', () => {
       'src/override.ts': SAME_NAME['src/override.ts'].replaceAll('override', 'replace'),
       'src/apply.ts': SAME_NAME['src/apply.ts'].replaceAll('override', 'replace').replace('./replace', './override'),
       'src/keys.ts': SAME_NAME['src/keys.ts'].replaceAll('symbols.override', 'symbols.replace'),
+    }],
+    ['`export default class X`: the default imports named `X` too, as TypeScript does', 'src/queue.ts', 'Queue {', 'Line', {
+      'src/queue.ts': SAME_NAME['src/queue.ts'].replace('Queue', 'Line'),
+      'src/pool.ts': SAME_NAME['src/pool.ts'].replaceAll('Queue', 'Line'),
     }],
     ['a type parameter, its value parameter and `@param` are renamed together', 'src/bounds.ts', 'max: max', 'limit', {
       'src/bounds.ts': SAME_NAME['src/bounds.ts'].replaceAll('max', 'limit'),
