@@ -27,6 +27,9 @@
 (define-derived-mode typescript-mode prog-mode "TypeScript")
 (add-to-list 'auto-mode-alist '("\\.ts\\'" . typescript-mode))
 (setq eglot-sync-connect 30 eglot-connect-timeout 30 eglot-confirm-server-initiated-edits nil)
+;; The extract's name comes from the verifier (SmolLM2 when fetched): its first load, after the model's
+;; check in a child process, takes longer than jsonrpc's default 10 s on a busy 2-core machine.
+(setq jsonrpc-default-request-timeout 120)
 
 (condition-case err
     (let* ((file (getenv "SPECEDIT_FILE")))
