@@ -72,7 +72,6 @@ export class LargeMessageDecoder {
   private start(): Worker {
     if (this.worker) return this.worker;
     const worker = new Worker(WORKER_SOURCE, { eval: true });
-    worker.unref(); // an idle decoder never keeps the server alive
     worker.on('message', ({ id, message, error }: { id: number; message?: unknown; error?: string }) => {
       const job = this.jobs.get(id);
       this.jobs.delete(id);
@@ -81,6 +80,8 @@ export class LargeMessageDecoder {
     });
     worker.on('error', (error) => this.fail(worker, error));
     worker.on('exit', (code) => this.fail(worker, new Error(`the decoding worker exited (${code})`)));
+    // After the listeners: adding a 'message' listener refs the worker again. An idle decoder never keeps the process alive.
+    worker.unref();
     this.worker = worker;
     return worker;
   }
