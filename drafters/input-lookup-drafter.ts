@@ -86,6 +86,11 @@ export class InputLookupDrafter implements Drafter {
     return this.last?.length ?? 0;
   }
 
+  /** The name of the source the last draft came from (null: no draft); the verifier keeps acceptance per source. */
+  get lastDraftSource(): string | null {
+    return this.last ? this.sources[this.last.source].name : null;
+  }
+
   /**
    * Adds a source during a run (a drafter's candidate that arrived while the
    * verifier was already decoding); the other sources keep their credit.

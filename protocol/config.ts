@@ -54,8 +54,8 @@ export const configSchema = z
     batchSize: z.number().int().min(16).max(8192).default(512),
     /** Verifier sequences kept for the prefix cache (LRU). */
     sequences: z.number().int().min(1).max(64).default(2),
-    /** Maximum proposed tokens per verifier call; adapts below this. */
-    maxDraftTokens: z.number().int().min(1).max(256).default(16),
+    /** Upper bound on proposed tokens per verifier call; below it each call's K is chosen by the verifier's measured cost and the source's acceptance. */
+    maxDraftTokens: z.number().int().min(1).max(256).default(128),
     /** Maximum tokens the verifier may write for one scope. */
     maxOutputTokens: z.number().int().min(1).max(32_768).default(1024),
     /** exact: lossless verify loop. rank: accept the best whole candidate above rankThreshold (lossy), else exact. */

@@ -9,6 +9,7 @@
  * length.
  */
 import type { TargetModel, TargetSequence, Token } from './target-model.js';
+import { costCurveFromPoints, type CostCurve } from './verifier-cost.js';
 
 /** Options every character-level test model takes. */
 export interface CharacterModelOptions {
@@ -16,7 +17,18 @@ export interface CharacterModelOptions {
   maxSequences?: number;
   /** Awaited inside every evaluate call before the batch is appended: tests pause or cancel here. */
   onEvaluate?: (batch: readonly Token[]) => void | Promise<void>;
+  /** The t(n) the model declares (default TEST_MODEL_COST); 'learned': none, the verifier times the fake's calls. */
+  costCurve?: CostCurve | 'learned';
 }
+
+/**
+ * What a test model's calls are taken to cost: a batch of n tokens as
+ * 1 + (n - 1) / 4 single steps, about a small verifier on a CPU core (the
+ * verify loop's own prior). Declared, because a fake's real times measure
+ * the test machine: the scripted model's grow with the batch, which would
+ * rightly keep every draft at one token.
+ */
+export const TEST_MODEL_COST: CostCurve = costCurveFromPoints([[1, 1], [2, 1.25]]);
 
 export interface FakeTargetModelOptions extends CharacterModelOptions {
   seed?: number;
@@ -64,6 +76,7 @@ export abstract class CharacterTargetModel implements TargetModel {
   readonly eosTokens: readonly Token[];
   readonly contextSize: number;
   readonly maxSequences: number;
+  readonly costCurve: CostCurve | undefined;
   /** Counters for tests: every evaluate call and every token appended. */
   readonly counters = { evaluateCalls: 0, evaluatedTokens: 0 };
   openSequences = 0;
@@ -94,6 +107,7 @@ export abstract class CharacterTargetModel implements TargetModel {
     this.eosTokens = [this.eos];
     this.contextSize = options.contextSize ?? defaultContextSize;
     this.maxSequences = options.maxSequences ?? 4;
+    this.costCurve = options.costCurve === 'learned' ? undefined : (options.costCurve ?? TEST_MODEL_COST);
   }
 
   tokenize(text: string): Token[] {

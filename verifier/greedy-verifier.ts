@@ -11,56 +11,24 @@ import { InputLookupDrafter } from '../drafters/input-lookup-drafter.js';
 import { DEFAULT_MAX_OUTPUT_TOKENS, StatsCounter, newOutput, prefill, promptProblem, promptTokens } from './decode-session.js';
 import type { OutputBuffer } from './output-buffer.js';
 import { plainGreedyDecode } from './plain-greedy-decode.js';
+import { DEFAULT_MAX_DRAFT_TOKENS, DraftPolicy, sourceRecordFor } from './draft-policy.js';
 import { bestCandidate, rankedTokens, scoreCandidates } from './rank-candidates.js';
 import { SequencePool } from './sequence-pool.js';
 import type { TargetModel, TargetSequence, Token } from './target-model.js';
+import { learnedCostCurve, type CostCurve, type LearnedCostCurve } from './verifier-cost.js';
 import type { CandidateScore, DecodeRequest, Prompt, VerifyOutcome, VerifyRequest, VerifyResult } from './verify-types.js';
 
 export interface GreedyVerifierOptions {
   /** Sequences kept for prefix reuse (LRU). */
   sequences?: number;
-  /** Most proposed tokens per verifier call; K adapts in [1, this]. */
+  /** Most proposed tokens per verifier call: an upper bound; below it K is chosen by cost (draft-policy.ts). */
   maxDraftTokens?: number;
-  /** K at the start of each request. */
-  initialDraftTokens?: number;
+  /** The verifier's t(n); absent: the model's own (TargetModel.costCurve), else learned from its calls (verifier-cost.ts). */
+  costCurve?: CostCurve;
   /** Output budget when a request names none. */
   maxOutputTokens?: number;
   /** Rank mode threshold when a request names none. */
   rankThreshold?: number;
-}
-
-/** K: doubles while whole drafts are accepted, halves when one is refuted. */
-export class DraftLength {
-  value: number;
-
-  constructor(
-    readonly max: number,
-    initial: number,
-  ) {
-    this.value = Math.max(1, Math.min(max, initial));
-  }
-
-  update(proposed: number, accepted: number): void {
-    if (proposed === 0) return;
-    if (accepted < proposed) this.value = Math.max(1, Math.ceil(this.value / 2));
-    else if (proposed >= this.value) this.value = Math.min(this.max, this.value * 2);
-  }
-}
-
-interface Proposal {
-  drafter: Drafter | null;
-  tokens: Token[];
-}
-
-/** The longest draft wins; on a tie the earlier drafter (input lookup comes first). */
-function propose(drafters: readonly Drafter[], output: readonly Token[], k: number): Proposal {
-  let best: Proposal = { drafter: null, tokens: [] };
-  if (k <= 0) return best;
-  for (const drafter of drafters) {
-    const tokens = drafter.draft(output, k).slice(0, k);
-    if (tokens.length > best.tokens.length) best = { drafter, tokens };
-  }
-  return best;
 }
 
 function agreeingPrefix(proposal: readonly Token[], predictions: readonly Token[]): number {
@@ -76,22 +44,28 @@ interface LoopState {
   /** The last output token: chosen by the target, not yet in the cache. */
   pending: Token;
   drafters: readonly Drafter[];
-  k: DraftLength;
+  policy: DraftPolicy;
+  maxDraftTokens: number;
+  /** Where each call's time is recorded; null when the curve is given. */
+  timings: LearnedCostCurve | null;
   counter: StatsCounter;
   request: VerifyRequest;
 }
 
 /** Verifies [pending, p1..pK] in one call; keeps the agreed part in the cache and emits it plus the target's own token. */
 async function verifyStep(s: LoopState): Promise<void> {
-  const { drafter, tokens: proposal } = propose(s.drafters, s.out.tokens, Math.min(s.k.value, s.out.remaining - 1));
+  const proposed = s.policy.propose(s.drafters, s.out.tokens, Math.min(s.maxDraftTokens, s.out.remaining - 1));
+  const { drafter, tokens: proposal } = proposed;
+  const started = performance.now();
   const predictions = await s.sequence.evaluate([s.pending, ...proposal]);
+  s.timings?.observe(proposal.length + 1, performance.now() - started);
   const accepted = agreeingPrefix(proposal, predictions);
   await s.sequence.erase(s.sequence.tokens.length - (proposal.length - accepted));
   s.counter.verifierCalls++;
   s.counter.drafted += proposal.length;
   s.counter.accepted += accepted;
   drafter?.accept(accepted);
-  s.k.update(proposal.length, accepted);
+  s.policy.observe(proposed, accepted);
   s.pending = predictions[accepted];
   for (const t of [...proposal.slice(0, accepted), s.pending]) if (!s.out.push(t)) break;
   s.request.onStep?.({ proposed: proposal.length, accepted, chosen: accepted + 1, outputTokens: s.out.tokens.length });
@@ -100,7 +74,8 @@ async function verifyStep(s: LoopState): Promise<void> {
 export class GreedyVerifier {
   private readonly pool: SequencePool;
   private readonly maxDraftTokens: number;
-  private readonly initialDraftTokens: number;
+  private readonly policy: DraftPolicy;
+  private readonly timings: LearnedCostCurve | null;
   private readonly maxOutputTokens: number;
   private readonly rankThreshold: number;
 
@@ -109,8 +84,12 @@ export class GreedyVerifier {
     options: GreedyVerifierOptions = {},
   ) {
     this.pool = new SequencePool(model, options.sequences ?? 2);
-    this.maxDraftTokens = Math.max(1, options.maxDraftTokens ?? 16);
-    this.initialDraftTokens = options.initialDraftTokens ?? Math.min(8, this.maxDraftTokens);
+    this.maxDraftTokens = Math.max(1, options.maxDraftTokens ?? DEFAULT_MAX_DRAFT_TOKENS);
+    const given = options.costCurve ?? model.costCurve;
+    const learned = learnedCostCurve(model);
+    this.timings = given ? null : learned;
+    // The sources' record carries over from one request to the next, per model like the curve.
+    this.policy = new DraftPolicy(given ?? learned, sourceRecordFor(model));
     this.maxOutputTokens = options.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS;
     this.rankThreshold = options.rankThreshold ?? 0.95;
   }
@@ -225,7 +204,9 @@ export class GreedyVerifier {
       out: newOutput(this.model, prefix, request, this.maxOutputTokens),
       pending: first,
       drafters,
-      k: new DraftLength(this.maxDraftTokens, this.initialDraftTokens),
+      policy: this.policy,
+      maxDraftTokens: this.maxDraftTokens,
+      timings: this.timings,
       counter,
       request,
     };

@@ -3,6 +3,7 @@
  * be extended in one batch and cut back. node-llama-cpp sits behind one adapter
  * (llama-target-model.ts); tests use fake-target-model.ts.
  */
+import type { CostCurve } from './verifier-cost.js';
 
 export type Token = number;
 
@@ -23,6 +24,12 @@ export interface TargetModel {
   openSequence(): TargetSequence;
   /** The model's chat template, for an instruct model (model-prompt.ts); absent for a plain text model. */
   readonly chat?: ChatTemplate;
+  /**
+   * t(n), the time of one call evaluating n tokens, when known ahead (a test
+   * model declares one: its calls' times are the test machine's, not a
+   * verifier's); absent: the verifier learns it from its calls (verifier-cost.ts).
+   */
+  readonly costCurve?: CostCurve;
 }
 
 /** A conversation up to the start of the model's answer, in the model's own chat format. */

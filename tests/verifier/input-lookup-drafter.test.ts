@@ -84,4 +84,13 @@ describe('InputLookupDrafter with multi-character tokens', () => {
     expect(words.tokenize(' = 1')).toHaveLength(2);
     expect(words.detokenize(d.draft(words.tokenize('let a'), 2))).toBe(' = 1');
   });
+
+  test('names the source of its last draft', () => {
+    const d = drafter(['xa1', 'ya2'], undefined, words);
+    expect(d.lastDraftSource).toBeNull();
+    d.draft(words.tokenize('ya'), 3);
+    expect(d.lastDraftSource).toBe('s1');
+    d.draft(words.tokenize('qq'), 3);
+    expect(d.lastDraftSource).toBeNull();
+  });
 });
