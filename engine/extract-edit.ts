@@ -46,10 +46,10 @@ export async function extractEdit(task: EditTask, context: EditContext, models: 
   const planned = planFor(task);
   if (!planned.ok) return { status: 'unavailable', reason: planned.reason };
   const typed = () => withCheckerTypes(planned.plan, task.document, context.types, context.signal);
-  if (task.args.newName) return givenName(task, typed(), task.args.newName, started);
-  if ('unavailable' in models) return defaultNamed(task, typed(), 'no models', started);
+  if (task.args.newName) return givenName(task, await typed(), task.args.newName, started);
+  if ('unavailable' in models) return defaultNamed(task, await typed(), 'no models', started);
   const outcome = await models.computeEdit(task, context);
-  return outcome.status === 'unavailable' ? defaultNamed(task, typed(), 'models failed', started) : outcome;
+  return outcome.status === 'unavailable' ? defaultNamed(task, await typed(), 'models failed', started) : outcome;
 }
 
 /** SpeculativeEngine's extract: drafters propose names, the verifier ranks the structural extractions (mode `rank`). */
@@ -65,7 +65,7 @@ export async function extractNamedByModels(
   const text = task.document.text;
   const planned = planExtraction(edit.syntax.tree, text, task.range, task.document.languageId);
   if (!planned.ok) return end({ status: 'unavailable', reason: planned.reason });
-  const plan = withCheckerTypes(planned.plan, task.document, context.types, context.signal);
+  const plan = await withCheckerTypes(planned.plan, task.document, context.types, context.signal);
   if (task.args.newName) return end(givenName(task, plan, task.args.newName, started));
 
   const { options } = engine.settings;
@@ -161,17 +161,25 @@ function rankedText(text: string, scope: EditScope, extraction: ReturnType<typeo
  * as the caller passes it), or the variable's declared type when the
  * selection assigns it; type parameters of the enclosing declarations those
  * types name become the function's. Parameters it cannot type keep the
- * syntactic type; no checker or no answer from it (JavaScript, a failure,
- * a program still being built, a question cut short by its time budget or
- * by `signal`) keeps the plan as it is.
+ * syntactic type. A question that stopped while the program was still
+ * being read (a big project's first question) is asked again, with the
+ * event loop let in between, while the edit's budget for type questions
+ * lasts: each question goes on reading where the last one stopped. No
+ * checker or no answer from it (JavaScript, a failure, the budget spent,
+ * `signal` aborted) keeps the plan as it is; a later edit goes on reading.
  */
-export function withCheckerTypes(plan: ExtractionPlan, document: DocumentSnapshot, types: TypeView | undefined, signal: AbortSignal): ExtractionPlan {
+export async function withCheckerTypes(plan: ExtractionPlan, document: DocumentSnapshot, types: TypeView | undefined, signal: AbortSignal): Promise<ExtractionPlan> {
   if (!types || plan.parameters.length === 0 || !TYPED_LANGUAGES.has(document.languageId)) return plan;
+  const queries = plan.parameters.map((p) => ({ offset: p.firstUse, declared: p.assigned }));
   let answers: Map<number, CheckedType> | undefined;
-  try {
-    answers = types.typesAt(document, plan.parameters.map((p) => ({ offset: p.firstUse, declared: p.assigned })), { signal });
-  } catch {
-    return plan; // the TypeView logs its own failures; the syntactic types stay
+  for (let building = true; building && !answers && !signal.aborted; ) {
+    building = false;
+    try {
+      answers = types.typesAt(document, queries, { signal, onBuilding: () => (building = true) });
+    } catch {
+      return plan; // the TypeView logs its own failures; the syntactic types stay
+    }
+    if (building) await new Promise((resolve) => setImmediate(resolve));
   }
   if (!answers || answers.size === 0) return plan;
   const typeParameters = new Map((plan.typeParameters ?? []).map((t) => [t.name, t]));

@@ -31,7 +31,7 @@ export interface CheckedType {
 
 export interface TypeParameterText {
   name: string;
-  /** As a function declares it: `K extends keyof E` (no default nor modifiers: the call passes every one). */
+  /** As a function declares it: `K extends keyof E`, `const T extends readonly unknown[]` (no default: the call passes every one). */
   declaration: string;
   /** Where it is declared in the document; outer ones first. */
   offset: number;
@@ -45,6 +45,12 @@ export interface TypeQuestionOptions {
    * questions of one signal against a budget per edit.
    */
   signal?: AbortSignal;
+  /**
+   * Called when the question got no answer because it stopped while the
+   * program was still being read, and asking again goes on from there
+   * (the edit's budget is not spent): the caller may yield and ask again.
+   */
+  onBuilding?: () => void;
 }
 
 /**

@@ -95,7 +95,7 @@ export class TypeService implements TypeView {
     return this.ask(document, 'types', options?.signal, (project, path, limits) => {
       const types = project.typesAt(path, document.text, queries, this.openTexts(), limits);
       return { answer: types, said: `${types.size} of ${queries.length} from ${project.name}` };
-    });
+    }, (_why, building) => building && options?.onBuilding?.());
   }
 
   problemsIn(document: DocumentSnapshot, text = document.text, options?: TypeQuestionOptions): TypeProblem[] | undefined {
@@ -605,7 +605,8 @@ class TopLevelNames {
     const known = this.typeParameters.get(name);
     if (known) return known.offset === offset; // two type parameters of one name: one would hide the other
     const constraint = declaration.constraint;
-    this.typeParameters.set(name, { name, declaration: constraint ? `${name} extends ${constraint.getText(this.source)}` : name, offset });
+    const modifier = declaration.modifiers?.some((m) => m.kind === t.SyntaxKind.ConstKeyword) ? 'const ' : '';
+    this.typeParameters.set(name, { name, declaration: `${modifier}${name}${constraint ? ` extends ${constraint.getText(this.source)}` : ''}`, offset });
     return !constraint || this.check(constraint, declaration);
   }
 

@@ -131,6 +131,10 @@ export function planExtraction(tree: Parser.Tree, text: string, range: OffsetRan
   // Returning in an async function's place, the new function is async too: what the selection returns
   // (a value or a promise) then means what it meant there, under the same declared return type.
   const async = scan.awaits || (returnsToCaller && isAsync(enclosingFunction(list)));
+  // The enclosing function's return type may name its type parameters that the selection does not: they become the new function's too.
+  const returned = returnsToCaller && typed ? declaredReturnType(tree, text, list, async, flow.typeParameters) : undefined;
+  const returnType = returned?.annotation;
+  const typeParameters = returned?.typeParameters ?? flow.typeParameters;
   const callIndent = lineIndent(text, selection.start);
   const unit = indentUnit(text, callIndent, list);
   const previous = selected[0].previousNamedSibling;
@@ -144,11 +148,11 @@ export function planExtraction(tree: Parser.Tree, text: string, range: OffsetRan
       insertAt: atTopLevel ? selection.end : afterTrailingComment(text, topLevel!.endIndex),
       atTopLevel,
       parameters: flow.parameters,
-      typeParameters: flow.typeParameters,
+      typeParameters,
       returns: throws ? [] : flow.returns,
       never: throws && typed && !scan.awaits && !returnsToCaller,
       returnsToCaller,
-      returnType: returnsToCaller && typed ? declaredReturnType(tree, text, list, async, flow.typeParameters) : undefined,
+      returnType,
       async,
       body: reindent(text, selection, callIndent, unit, scan.templates),
       unit,
@@ -377,16 +381,22 @@ function alwaysExits(statement: SyntaxNode): boolean {
  * async or both are not, the function is not a generator, and every name in
  * the type is visible at the top level.
  */
-function declaredReturnType(tree: Parser.Tree, text: string, list: SyntaxNode, async: boolean, typeParameters: readonly TypeParameterText[]): string | undefined {
+function declaredReturnType(
+  tree: Parser.Tree,
+  text: string,
+  list: SyntaxNode,
+  async: boolean,
+  typeParameters: readonly TypeParameterText[],
+): { annotation: string; typeParameters: TypeParameterText[] } | undefined {
   const fn = enclosingFunction(list);
   if (!fn || fn.type.startsWith('generator') || fn.children.some((c) => c.type === '*')) return undefined;
   if (isAsync(fn) !== async) return undefined;
   const annotation = fn.childForFieldName('return_type');
   if (!annotation || annotation.type !== 'type_annotation') return undefined;
-  // A type parameter the new function does not declare yet (the map grows) would be unbound there.
+  // The type parameters it names join the function's (the map grows), with those their constraints name.
   const declared = new Map(typeParameters.map((t) => [t.name, t]));
-  if (!namesVisibleAtTopLevel(tree, text, annotation, declared) || declared.size !== typeParameters.length) return undefined;
-  return text.slice(annotation.startIndex, annotation.endIndex);
+  if (!namesVisibleAtTopLevel(tree, text, annotation, declared)) return undefined;
+  return { annotation: text.slice(annotation.startIndex, annotation.endIndex), typeParameters: [...declared.values()].sort((a, b) => a.offset - b.offset) };
 }
 
 function enclosingFunction(node: SyntaxNode): SyntaxNode | undefined {
@@ -499,7 +509,10 @@ function enclosingTypeParameters(tree: Parser.Tree, text: string, binding: Bindi
   if (known) return known.offset === name.startIndex;
   const constraint = declaration.childForFieldName('constraint');
   const constraintText = constraint ? ` ${text.slice(constraint.startIndex, constraint.endIndex)}` : '';
-  into.set(binding.name, { name: binding.name, declaration: `${binding.name}${constraintText}`, offset: name.startIndex });
+  // `const` changes what the call infers, so it stays (as TypeScript's extraction keeps it); `in`/`out` belong to classes
+  // and interfaces, and the default is not needed where the call passes every type argument.
+  const modifier = declaration.children.some((c) => c.type === 'const') ? 'const ' : '';
+  into.set(binding.name, { name: binding.name, declaration: `${modifier}${binding.name}${constraintText}`, offset: name.startIndex });
   const namesIn = (node: SyntaxNode): boolean => {
     if (node.type === 'type_identifier' || (node.type === 'identifier' && node.parent?.type === 'type_query')) {
       const named = resolveName(tree, text, node)?.binding;

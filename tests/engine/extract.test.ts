@@ -301,12 +301,46 @@ describe('extract with the type checker: parameter types as the caller passes th
       '  seen.push(n);',
       '}',
     ], "out.push(String(n));\n  seen.push(n);", 'function extracted(out: string[], n: number, seen: number[]) {'],
+    ['a whole body keeps the return type and the `const` type parameter, through the checker too', [
+      'export function firstOf<const T extends readonly string[]>(items: T): T[number] | undefined {',
+      '  const head = items[0];',
+      '  return head;',
+      '}',
+    ], 'const head = items[0];\n  return head;', 'function extracted<const T extends readonly string[]>(items: T): T[number] | undefined {'],
   ];
 
   test.each(PRINTED)('%s', async (_what, lines, selection, declaration) => {
     const extracted = await extractTyped(`printed-${PRINTED.findIndex((c) => c[0] === _what)}.ts`, [...lines, ''].join('\n'), selection);
     expect(extracted.declaration).toBe(declaration);
     expect(extracted.diagnostics).toEqual([]);
+  });
+
+  test('a program still being read past its build budget is read on within the edit, and the extraction gets checker types', async () => {
+    const text = 'export function wait(ms: number) {\n  const pending = new Promise<number>((resolve) => setTimeout(() => resolve(ms), ms));\n  void pending.then((n) => n + 1);\n}\n';
+    const path = join(root, 'slow-build.ts');
+    writeFileSync(path, text);
+    const logs: string[] = [];
+    // One file per question (at least one is read each time), so the first questions stop while the program is read.
+    const types = new TypeService({ buildBudgetMs: 0, editBudgetMs: 120_000, logger: { debug: (m) => logs.push(m) } });
+    const selection = 'void pending.then((n) => n + 1);';
+    const start = offsetOf(text, selection);
+    const result = okResult(await pipeline.computeEdit(task('extract', start, start + selection.length, {}, text, pathToFileURL(path).href), { ...context(), types }));
+    expect(logs.some((m) => /ran past 0 ms/.test(m))).toBe(true);
+    expect(applied(result, text)).toContain('function extracted(pending: Promise<number>) {');
+  });
+
+  test('an edit whose budget ran out while the program was read gets no types; a later edit reads on and gets them', async () => {
+    const text = 'export function twice(ms: number) {\n  const pending = Promise.resolve(ms);\n  void pending.then((n) => n * 2);\n}\n';
+    const path = join(root, 'later-edit.ts');
+    writeFileSync(path, text);
+    const types = new TypeService({ buildBudgetMs: 0, editBudgetMs: 1 });
+    const selection = 'void pending.then((n) => n * 2);';
+    const start = offsetOf(text, selection);
+    const extract = async () => applied(okResult(await pipeline.computeEdit(task('extract', start, start + selection.length, {}, text, pathToFileURL(path).href), { ...context(), types })), text);
+    expect(await extract()).toContain('function extracted(pending) {');
+    let after = '';
+    for (let edit = 0; edit < 500 && !after.includes('pending: Promise<number>'); edit++) after = await extract();
+    expect(after).toContain('function extracted(pending: Promise<number>) {');
   });
 
   test('without an answer from the checker the syntactic types stay, and the edit does not fail', async () => {

@@ -750,6 +750,23 @@ function extracted(show: (line: string) => void, sorted: number[], count: number
     );
   });
 
+  test('a whole body keeps the enclosing return type and its type parameters, `const` ones included, as TypeScript extracts it', () => {
+    const before = `${PRELUDE}interface Guard<T> { value: T }\ndeclare function make<T>(x: T): Guard<T>;\nexport function lte<const max extends number, unused>(max: max): Guard<max> {\n  «return make(max);»\n}\n`;
+    check(
+      before,
+      `${PRELUDE}interface Guard<T> { value: T }\ndeclare function make<T>(x: T): Guard<T>;\nexport function lte<const max extends number, unused>(max: max): Guard<max> {\n  return extracted<max>(max);\n}\n\nfunction extracted<const max extends number>(max: max): Guard<max> {\n  return make(max);\n}\n`,
+      { parameters: ['max: max'], strictToo: true },
+    );
+  });
+
+  test('a return type naming a type parameter the body does not otherwise use makes it the function’s', () => {
+    check(
+      `${PRELUDE}function empty<const T extends readonly unknown[] = []>(): Promise<T[number] | undefined> {\n  «log('empty');\n  return Promise.resolve(undefined);»\n}\n`,
+      `${PRELUDE}function empty<const T extends readonly unknown[] = []>(): Promise<T[number] | undefined> {\n  return extracted<T>();\n}\n\nfunction extracted<const T extends readonly unknown[]>(): Promise<T[number] | undefined> {\n  log('empty');\n  return Promise.resolve(undefined);\n}\n`,
+      { strictToo: true },
+    );
+  });
+
   test('the given name is used as it is', () => {
     check(`${PRELUDE}function f(a: number) {\n  «log(a);»\n}\n`, `${PRELUDE}function f(a: number) {\n  show(a);\n}\n\nfunction show(a: number) {\n  log(a);\n}\n`, { name: 'show' });
   });
