@@ -24,6 +24,8 @@ export interface SessionOptions {
   processId: number | null;
   /** Per request; a request that takes longer is cancelled and counted as an error. */
   timeoutMs: number;
+  /** Settings sent in initialize besides SERVER_SETTINGS. */
+  settings?: Record<string, unknown>;
 }
 
 export class LspSession {
@@ -42,7 +44,7 @@ export class LspSession {
       rootUri: root,
       workspaceFolders: [{ uri: root, name: project.name }],
       capabilities: { ...FULL_CAPABILITIES, workspace: { ...FULL_CAPABILITIES.workspace, workspaceFolders: true } },
-      initializationOptions: SERVER_SETTINGS,
+      initializationOptions: { ...SERVER_SETTINGS, ...options.settings },
     });
     await client.connection.sendNotification('initialized', {});
     return new LspSession(client, project, options);

@@ -167,7 +167,7 @@ function declarationNames(source: ts.SourceFile): ts.Identifier[] {
 
 // ---- extract ----
 
-function extractCandidates(project: EvalProject, oracle: Oracle): Array<() => ExtractTask | string> {
+export function extractCandidates(project: EvalProject, oracle: Oracle): Array<() => ExtractTask | string> {
   const out: Array<() => ExtractTask | string> = [];
   for (const file of project.files) {
     const source = oracle.sourceFile(file);
@@ -312,7 +312,7 @@ function syntaxCandidates(project: EvalProject, oracle: Oracle): Array<() => Fix
  * Up to `limit` valid tasks, candidates taken in a stride order that spreads
  * over all files; returned in candidate (file, offset) order.
  */
-function pick<T>(candidates: Array<() => T | string>, limit: number | undefined, reject: (reason: string) => void): T[] {
+export function pick<T>(candidates: Array<() => T | string>, limit: number | undefined, reject: (reason: string) => void): T[] {
   const chosen: Array<{ index: number; task: T }> = [];
   for (const index of strideOrder(candidates.length)) {
     if (limit !== undefined && chosen.length >= limit) break;
