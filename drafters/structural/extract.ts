@@ -8,6 +8,7 @@ import { FUNCTION_TYPES, LOOP_TYPES, NAME_TYPES, PATTERN_TYPES, STATEMENT_LIST_T
 import { findActionScopes } from '../../syntax/scopes.js';
 import { newNameProblem } from './identifier-name.js';
 import { declaredTypeOf } from './syntactic-type.js';
+import { fallThroughReturn, freeName, insertInto, valueReturnCall, valueReturns } from './extract-returns.js';
 
 type SyntaxNode = Parser.SyntaxNode;
 
@@ -82,6 +83,14 @@ export interface ExtractionPlan {
   returnsToCaller?: boolean;
   /** With returnsToCaller: the enclosing function's declared return type (`: Promise<void>`), when the new function can say the same. */
   returnType?: string;
+  /**
+   * With returnsToCaller and variables to return: the name of the returned
+   * value in the object the function returns (`__return`), as TypeScript's
+   * extraction writes it.
+   */
+  valueName?: string;
+  /** With valueName: the selection may end without a `return`, so the function ends with one. */
+  fallsThrough?: boolean;
   async: boolean;
   /** The selection re-indented one level for the function body. */
   body: string;
@@ -121,9 +130,12 @@ export function planExtraction(tree: Parser.Tree, text: string, range: OffsetRan
   const typed = languageId === 'typescript' || languageId === 'typescriptreact';
   const flow = analyseNames(tree, text, selection, scan.names, cover, typed);
   if (!flow.ok) return flow;
-  if (returnsToCaller && flow.returns.length > 0) {
-    return { ok: false, reason: `the selection returns from the function and also sets \`${flow.returns[0].name}\`, which is used after it; a function call cannot do both` };
+  const declaredThenReturned = returnsToCaller ? flow.returns.find((r) => r.declaredWith) : undefined;
+  if (declaredThenReturned) {
+    return { ok: false, reason: `the selection returns from the function and also declares \`${declaredThenReturned.name}\`, which is used after it; declare it before the selection first` };
   }
+  // It returns and sets variables read after it (a closure or a loop reads them again): both come back in one object.
+  const valueName = returnsToCaller && flow.returns.length > 0 ? freeName(text, '__return') : undefined;
   // A selection that ends in `throw` never completes: nothing after it sees its variables, and in TypeScript
   // `: never` keeps the caller's control flow (and the narrowing it implies) as it was.
   const throws = selected[selected.length - 1].type === 'throw_statement';
@@ -132,7 +144,7 @@ export function planExtraction(tree: Parser.Tree, text: string, range: OffsetRan
   // (a value or a promise) then means what it meant there, under the same declared return type.
   const async = scan.awaits || (returnsToCaller && isAsync(enclosingFunction(list)));
   // The enclosing function's return type may name its type parameters that the selection does not: they become the new function's too.
-  const returned = returnsToCaller && typed ? declaredReturnType(tree, text, list, async, flow.typeParameters) : undefined;
+  const returned = returnsToCaller && typed && !valueName ? declaredReturnType(tree, text, list, async, flow.typeParameters) : undefined;
   const returnType = returned?.annotation;
   const typeParameters = returned?.typeParameters ?? flow.typeParameters;
   const callIndent = lineIndent(text, selection.start);
@@ -154,7 +166,9 @@ export function planExtraction(tree: Parser.Tree, text: string, range: OffsetRan
       returnsToCaller,
       returnType,
       async,
-      body: reindent(text, selection, callIndent, unit, scan.templates),
+      body: valueName ? valueReturnsBody(text, selection, callIndent, unit, scan, valueName, flow.returns) : reindent(text, selection, callIndent, unit, scan.templates),
+      valueName,
+      fallsThrough: valueName !== undefined && !alwaysExits(selected[selected.length - 1]),
       unit,
       callIndent,
       semicolon: /;[ \t]*(\r?\n|$)/.test(text) ? ';' : '',
@@ -204,21 +218,26 @@ export function renderExtraction(plan: ExtractionPlan, name: string): ExtractRes
   const { parameters, returns, unit, semicolon } = plan;
   const signature = parameters.map((p) => (p.type ? `${p.name}: ${p.type}` : p.name)).join(', ');
   const value = returns.length === 1 ? returns[0].name : `{ ${returns.map((r) => r.name).join(', ')} }`;
-  const returned = returns.length === 0 ? '' : `\n${unit}return ${value}${semicolon}`;
+  const names = returns.map((r) => r.name);
+  const returned = plan.valueName
+    ? (plan.fallsThrough ? `\n${unit}${fallThroughReturn(plan.valueName, names, semicolon)}` : '')
+    : returns.length === 0 ? '' : `\n${unit}return ${value}${semicolon}`;
   const generic = plan.typeParameters?.length ? plan.typeParameters : undefined;
   const declared = generic ? `<${generic.map((t) => t.declaration).join(', ')}>` : '';
   const passed = generic ? `<${generic.map((t) => t.name).join(', ')}>` : '';
   const annotation = plan.never ? ': never' : (plan.returnType ?? '');
   const functionText = `${plan.async ? 'async ' : ''}function ${name}${declared}(${signature})${annotation} {\n${plan.body}${returned}\n}`;
   const call = `${plan.async ? 'await ' : ''}${name}${passed}(${parameters.map((p) => p.name).join(', ')})`;
-  const callText = callFor(plan, plan.returnsToCaller ? `return ${call}` : call, semicolon);
+  const callText = plan.valueName
+    ? valueReturnCall(call, plan.valueName, names, plan.callIndent, semicolon)
+    : callFor(plan, plan.returnsToCaller ? `return ${call}` : call, semicolon);
   const replacements: TextReplacement[] = plan.atTopLevel
     ? [{ start: plan.selection.start, end: plan.selection.end, newText: `${callText}\n\n${functionText}` }]
     : [
         { start: plan.selection.start, end: plan.selection.end, newText: callText },
         { start: plan.insertAt, end: plan.insertAt, newText: `\n\n${functionText}` },
       ];
-  return { ok: true, replacements, functionText, callText, parameters, returns: returns.map((r) => r.name), async: plan.async };
+  return { ok: true, replacements, functionText, callText, parameters, returns: names, async: plan.async };
 }
 
 /**
@@ -249,6 +268,8 @@ interface SelectionScan {
   problem?: string;
   /** Line of the first `return` of the enclosing function in the selection. */
   returnLine?: number;
+  /** The `return` statements of the enclosing function in the selection. */
+  returnStatements: SyntaxNode[];
   awaits: boolean;
   names: Set<string>;
   /** Template strings: their lines keep their indentation. */
@@ -286,7 +307,7 @@ function restrictedMembers(node: SyntaxNode | undefined): Map<string, string> {
 const THIS_BOUNDARY_TYPES: ReadonlySet<string> = new Set(['function_declaration', 'function_expression', 'generator_function_declaration', 'generator_function', 'method_definition', 'class_body']);
 
 function scanSelection(selected: SyntaxNode[], selection: OffsetRange, text: string): SelectionScan {
-  const scan: SelectionScan = { awaits: false, names: new Set(), templates: [] };
+  const scan: SelectionScan = { awaits: false, names: new Set(), templates: [], returnStatements: [] };
   const inside = (n: SyntaxNode) => n.startIndex >= selection.start && n.endIndex <= selection.end;
   let privates: Map<string, string> | undefined;
   // `functions`: nested functions of any kind around the node; `thisOwners`: those that bind `this`.
@@ -330,7 +351,10 @@ function scanSelection(selected: SyntaxNode[], selection: OffsetRange, text: str
         if (functions === 0 && node.children.some((c) => c.type === 'await')) scan.awaits = true;
         break;
       case 'return_statement':
-        if (functions === 0) scan.returnLine ??= line();
+        if (functions === 0) {
+          scan.returnLine ??= line();
+          scan.returnStatements.push(node);
+        }
         break;
       case 'break_statement':
       case 'continue_statement': {
@@ -668,6 +692,13 @@ function indentUnit(text: string, callIndent: string, list: SyntaxNode): string 
   const owner = lineIndent(text, list.startIndex);
   if (list.parent && callIndent.length > owner.length && callIndent.startsWith(owner)) return callIndent.slice(owner.length);
   return /\n([ \t]+)\S/.exec(text)?.[1].replace(/^(\t| {2,4}).*$/, '$1') ?? '  ';
+}
+
+/** The body when the selection's `return`s also return the variables read after it (extract-returns.ts). */
+function valueReturnsBody(text: string, selection: OffsetRange, callIndent: string, unit: string, scan: SelectionScan, valueName: string, returns: readonly ReturnedVariable[]): string {
+  const insertions = valueReturns(scan.returnStatements, valueName, returns.map((r) => r.name));
+  const moved = insertInto(text, insertions, [selection, ...scan.templates]);
+  return reindent(moved.text, moved.ranges[0], callIndent, unit, moved.ranges.slice(1));
 }
 
 /** The selection's lines moved from the call site's indentation to one level in; lines inside template strings are text and stay as they are. */

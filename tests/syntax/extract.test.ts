@@ -767,6 +767,22 @@ function extracted(show: (line: string) => void, sorted: number[], count: number
     );
   });
 
+  test('a selection that returns and sets a variable read after it returns both in one object, as TypeScript extracts it', () => {
+    check(
+      `${PRELUDE}function f(a: number) {\n  let n = 0;\n  const g = () => {\n    «n = a;\n    return 1;»\n  };\n  g();\n  log(n);\n}\n`,
+      `${PRELUDE}function f(a: number) {\n  let n = 0;\n  const g = () => {\n    let __return;\n    ({ __return, n } = extracted(n, a));\n    return __return;\n  };\n  g();\n  log(n);\n}\n\nfunction extracted(n: number, a: number) {\n  n = a;\n  return { __return: 1, n };\n}\n`,
+      { returns: ['n'], strictToo: true },
+    );
+  });
+
+  test('returning and setting: every return carries the variables, a sequence stays one value, a fall-through end returns them too, the name is free', () => {
+    check(
+      `${PRELUDE}function f(xs: number[], __return: string) {\n  let seen = 0;\n  const visit = (x: number) => {\n    «seen++;\n    if (x > 10) return;\n    if (x > 5) return log(x), x;»\n  };\n  xs.forEach(visit);\n  log(seen, __return);\n}\n`,
+      `${PRELUDE}function f(xs: number[], __return: string) {\n  let seen = 0;\n  const visit = (x: number) => {\n    let __return2;\n    ({ __return2, seen } = extracted(seen, x));\n    return __return2;\n  };\n  xs.forEach(visit);\n  log(seen, __return);\n}\n\nfunction extracted(seen: number, x: number) {\n  seen++;\n  if (x > 10) return { __return2: undefined, seen };\n  if (x > 5) return { __return2: (log(x), x), seen };\n  return { __return2: undefined, seen };\n}\n`,
+      { returns: ['seen'], strictToo: true },
+    );
+  });
+
   test('the given name is used as it is', () => {
     check(`${PRELUDE}function f(a: number) {\n  «log(a);»\n}\n`, `${PRELUDE}function f(a: number) {\n  show(a);\n}\n\nfunction show(a: number) {\n  log(a);\n}\n`, { name: 'show' });
   });
@@ -775,7 +791,7 @@ function extracted(show: (line: string) => void, sorted: number[], count: number
 describe('extractFunction refuses what a function cannot keep', () => {
   const cases: [string, string, RegExp, string?][] = [
     ['a return on some paths, with code after the selection', 'function f(a) {\n  «if (a) return 1;»\n  return 2;\n}', /returns on some paths only \(`return` at line 2\)/],
-    ['a return and a variable used after it', 'function f(a) {\n  let n = 0;\n  const g = () => {\n    «n = a;\n    return 1;»\n  };\n  g();\n  log(n);\n}', /returns from the function and also sets `n`/],
+    ['a return and a variable declared in the selection used after it', 'function f(xs) {\n  for (const x of xs) {\n    «var n = x;\n    return 1;»\n  }\n  log(n);\n}', /returns from the function and also declares `n`/],
     ['a break leaving the selection', 'function f(xs) {\n  for (const x of xs) {\n    «if (x) break;»\n  }\n}', /contains a `break` \(line 3\) that leaves the selection/],
     ['a continue to a label outside', 'function f(xs) {\n  outer: for (const x of xs) {\n    for (const y of x) { «continue outer;» }\n  }\n}', /contains a `continue` \(line 3\) that leaves the selection/],
     ['this in the enclosing method', 'class A {\n  n = 1;\n  m() {\n    «log(this.n);»\n  }\n}', /uses `this` \(line 4\)/],
