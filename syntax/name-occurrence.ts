@@ -209,6 +209,9 @@ function classifyDirectChild(node: SyntaxNode, parent: SyntaxNode, declare: Decl
       if (alias?.id === node.id) return undefined; // the exported name, not a local one
       return refer(VALUE_AND_TYPE, alias ? 'plain' : 'export-specifier');
     }
+    case 'required_parameter':
+    case 'optional_parameter': // `[key?: string]`: a tuple member's label, a name for documentation only
+      return parent.parent?.type === 'tuple_type' && isName() ? undefined : 'not-special';
     case 'namespace_export':
     case 'jsx_namespace_name':
     case 'index_signature': // `[key: string]: T`: a name for documentation only

@@ -783,6 +783,13 @@ function extracted(show: (line: string) => void, sorted: number[], count: number
     );
   });
 
+  test('a tuple member label is no binding: a variable of its name declared in the selection is not used outside it', () => {
+    check(
+      `${PRELUDE}function f(...args: [key?: string, pattern?: unknown]) {\n  «const pattern: unknown = args[1];\n  return pattern;»\n}\n`,
+      `${PRELUDE}function f(...args: [key?: string, pattern?: unknown]) {\n  return extracted(args);\n}\n\nfunction extracted(args) {\n  const pattern: unknown = args[1];\n  return pattern;\n}\n`,
+    );
+  });
+
   test('the given name is used as it is', () => {
     check(`${PRELUDE}function f(a: number) {\n  «log(a);»\n}\n`, `${PRELUDE}function f(a: number) {\n  show(a);\n}\n\nfunction show(a: number) {\n  log(a);\n}\n`, { name: 'show' });
   });
