@@ -132,6 +132,7 @@ function classifyTypeName(node: SyntaxNode, name: string, parent: SyntaxNode, de
       return declare('type-parameter', TYPE, owner);
     }
     case 'infer_type': {
+      if (parent.namedChildren[0]?.id !== node.id) return undefined; // `infer U extends C`: C is a reference
       const conditional = ancestorOfType(parent, 'conditional_type');
       return conditional ? declare('type-parameter', TYPE, conditional) : undefined;
     }

@@ -35,6 +35,7 @@ describe('renameBinding renames one binding', () => {
   const cases: [string, string, string, string?, string?][] = [
     ['a local variable and its uses', 'let $0x = 1; x = x + 1;', 'let renamed = 1; renamed = renamed + 1;'],
     ['from a reference, cursor just after the name', 'let x = 1; f(x$0);', 'let renamed = 1; f(renamed);'],
+    ['a type in the constraint of an `infer`', 'type $0Fn = () => void; type A<e> = e extends infer n extends Fn ? n : Fn;', 'type renamed = () => void; type A<e> = e extends infer n extends renamed ? n : renamed;'],
     ['not a tuple member label of the same name', 'function f(...args: [x?: string, y: number]) { const $0x = args[1]; return x; }', 'function f(...args: [x?: string, y: number]) { const renamed = args[1]; return renamed; }'],
     ['not a longer name that contains it', 'let $0x = 1; let xs = [x]; x2;', 'let renamed = 1; let xs = [renamed]; x2;'],
     ['the outer binding, not an inner block shadow', 'let $0x = 1; { let x = 2; x; } x;', 'let renamed = 1; { let x = 2; x; } renamed;'],
