@@ -44,7 +44,8 @@ export type ExtractResult =
  * not passed); variables the selection assigns that are used outside it come
  * back as the return value. Selections whose meaning would change when moved
  * into a function (a `return`, `break` or `continue` leaving them, `this`,
- * `super`, `arguments`, `yield`, local types) are refused with the reason.
+ * `super`, `arguments`, local types) are refused with the reason; a `yield`
+ * makes the function a generator that the call delegates to (`yield*`).
  */
 export function extractFunction(tree: Parser.Tree, text: string, range: OffsetRange, name: string, languageId = 'typescript'): ExtractResult {
   const planned = planExtraction(tree, text, range, languageId);
@@ -92,6 +93,8 @@ export interface ExtractionPlan {
   /** With valueName: the selection may end without a `return`, so the function ends with one. */
   fallsThrough?: boolean;
   async: boolean;
+  /** The selection yields: `function*`, called with `yield*` (whose value is what the function returns), as TypeScript extracts it. */
+  generator: boolean;
   /** The selection re-indented one level for the function body. */
   body: string;
   /** The file's indentation unit and the call site's line indentation. */
@@ -162,7 +165,8 @@ export function planExtraction(tree: Parser.Tree, text: string, range: OffsetRan
       parameters: flow.parameters,
       typeParameters,
       returns: throws ? [] : flow.returns,
-      never: throws && typed && !scan.awaits && !returnsToCaller,
+      never: throws && typed && !scan.awaits && !scan.yields && !returnsToCaller,
+      generator: scan.yields,
       returnsToCaller,
       returnType,
       async,
@@ -222,12 +226,13 @@ export function renderExtraction(plan: ExtractionPlan, name: string): ExtractRes
   const returned = plan.valueName
     ? (plan.fallsThrough ? `\n${unit}${fallThroughReturn(plan.valueName, names, semicolon)}` : '')
     : returns.length === 0 ? '' : `\n${unit}return ${value}${semicolon}`;
-  const generic = plan.typeParameters?.length ? plan.typeParameters : undefined;
+  const used = usedTypeParameters(plan);
+  const generic = used.length > 0 ? used : undefined;
   const declared = generic ? `<${generic.map((t) => t.declaration).join(', ')}>` : '';
   const passed = generic ? `<${generic.map((t) => t.name).join(', ')}>` : '';
   const annotation = plan.never ? ': never' : (plan.returnType ?? '');
-  const functionText = `${plan.async ? 'async ' : ''}function ${name}${declared}(${signature})${annotation} {\n${plan.body}${returned}\n}`;
-  const call = `${plan.async ? 'await ' : ''}${name}${passed}(${parameters.map((p) => p.name).join(', ')})`;
+  const functionText = `${plan.async ? 'async ' : ''}function${plan.generator ? '*' : ''} ${name}${declared}(${signature})${annotation} {\n${plan.body}${returned}\n}`;
+  const call = `${plan.generator ? 'yield* ' : plan.async ? 'await ' : ''}${name}${passed}(${parameters.map((p) => p.name).join(', ')})`;
   const callText = plan.valueName
     ? valueReturnCall(call, plan.valueName, names, plan.callIndent, semicolon)
     : callFor(plan, plan.returnsToCaller ? `return ${call}` : call, semicolon);
@@ -238,6 +243,29 @@ export function renderExtraction(plan: ExtractionPlan, name: string): ExtractRes
         { start: plan.insertAt, end: plan.insertAt, newText: `\n\n${functionText}` },
       ];
   return { ok: true, replacements, functionText, callText, parameters, returns: names, async: plan.async };
+}
+
+/**
+ * The type parameters the function needs: those its parameter types, its
+ * return type, its body or the constraints of the others name. One that only
+ * a type the checker replaced named (the declared `Partial<E>` narrowed to
+ * `{ once: boolean }`) would be unused: an error under `noUnusedParameters`.
+ */
+function usedTypeParameters(plan: ExtractionPlan): TypeParameterText[] {
+  const all = plan.typeParameters ?? [];
+  if (all.length === 0) return all;
+  const names = (texts: string[], name: string) => texts.some((t) => new RegExp(`(^|[^\\p{ID_Continue}$.])${name.replace(/\$/g, '\\$')}($|[^\\p{ID_Continue}$])`, 'u').test(t));
+  const texts = [plan.body, plan.returnType ?? '', ...plan.parameters.map((p) => p.type ?? '')];
+  const used = new Set(all.filter((t) => names(texts, t.name)));
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const t of all) {
+      if (used.has(t) || ![...used].some((u) => names([u.declaration], t.name))) continue;
+      used.add(t);
+      grew = true;
+    }
+  }
+  return all.filter((t) => used.has(t));
 }
 
 /**
@@ -271,6 +299,8 @@ interface SelectionScan {
   /** The `return` statements of the enclosing function in the selection. */
   returnStatements: SyntaxNode[];
   awaits: boolean;
+  /** A `yield` of the enclosing generator: the function is a generator too, and the call delegates (`yield*`). */
+  yields: boolean;
   names: Set<string>;
   /** Template strings: their lines keep their indentation. */
   templates: OffsetRange[];
@@ -307,7 +337,7 @@ function restrictedMembers(node: SyntaxNode | undefined): Map<string, string> {
 const THIS_BOUNDARY_TYPES: ReadonlySet<string> = new Set(['function_declaration', 'function_expression', 'generator_function_declaration', 'generator_function', 'method_definition', 'class_body']);
 
 function scanSelection(selected: SyntaxNode[], selection: OffsetRange, text: string): SelectionScan {
-  const scan: SelectionScan = { awaits: false, names: new Set(), templates: [], returnStatements: [] };
+  const scan: SelectionScan = { awaits: false, yields: false, names: new Set(), templates: [], returnStatements: [] };
   const inside = (n: SyntaxNode) => n.startIndex >= selection.start && n.endIndex <= selection.end;
   let privates: Map<string, string> | undefined;
   // `functions`: nested functions of any kind around the node; `thisOwners`: those that bind `this`.
@@ -342,7 +372,7 @@ function scanSelection(selected: SyntaxNode[], selection: OffsetRange, text: str
         if (thisOwners === 0 && node.text.startsWith('new')) scan.problem = `the selection uses \`new.target\` (line ${line()}), which would mean something else in a separate function`;
         return;
       case 'yield_expression':
-        if (functions === 0) scan.problem = `the selection contains \`yield\` (line ${line()}); a generator's \`yield\` cannot move into another function`;
+        if (functions === 0) scan.yields = true;
         break;
       case 'await_expression':
         if (functions === 0) scan.awaits = true;

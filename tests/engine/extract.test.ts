@@ -307,6 +307,16 @@ describe('extract with the type checker: parameter types as the caller passes th
       '  return head;',
       '}',
     ], 'const head = items[0];\n  return head;', 'function extracted<const T extends readonly string[]>(items: T): T[number] | undefined {'],
+    ['a type parameter only the declared type named is dropped when the checker’s type does not name it', [
+      'interface Sig { aborted: boolean }',
+      'interface Opts { signal?: Sig }',
+      'export function run<E extends Opts>(options: Partial<E>) {',
+      '  const signal: Partial<E>["signal"] = options.signal;',
+      '  if (signal) {',
+      '    console.log(signal.aborted);',
+      '  }',
+      '}',
+    ], 'console.log(signal.aborted);', 'function extracted(signal: Sig) {'],
   ];
 
   test.each(PRINTED)('%s', async (_what, lines, selection, declaration) => {

@@ -790,6 +790,19 @@ function extracted(show: (line: string) => void, sorted: number[], count: number
     );
   });
 
+  test('a yield makes the function a generator that the call delegates to, as TypeScript extracts it; what it returns is the value of yield*', () => {
+    check(
+      `${PRELUDE}function* g(xs: number[]): Generator<number, string> {\n  const n = xs.length;\n  «if (n > 1) {\n    yield n;\n  }\n  const label = String(n);»\n  return label;\n}\n`,
+      `${PRELUDE}function* g(xs: number[]): Generator<number, string> {\n  const n = xs.length;\n  const label = yield* extracted(n);\n  return label;\n}\n\nfunction* extracted(n: number) {\n  if (n > 1) {\n    yield n;\n  }\n  const label = String(n);\n  return label;\n}\n`,
+      { returns: ['label'], strictToo: true },
+    );
+    check(
+      `${PRELUDE}async function* g(p: Promise<number>): AsyncGenerator<number, void> {\n  «const n = await p;\n  yield n;»\n}\n`,
+      `${PRELUDE}async function* g(p: Promise<number>): AsyncGenerator<number, void> {\n  yield* extracted(p);\n}\n\nasync function* extracted(p: Promise<number>) {\n  const n = await p;\n  yield n;\n}\n`,
+      { strictToo: true },
+    );
+  });
+
   test('the given name is used as it is', () => {
     check(`${PRELUDE}function f(a: number) {\n  «log(a);»\n}\n`, `${PRELUDE}function f(a: number) {\n  show(a);\n}\n\nfunction show(a: number) {\n  log(a);\n}\n`, { name: 'show' });
   });
@@ -805,7 +818,6 @@ describe('extractFunction refuses what a function cannot keep', () => {
     ['this in an arrow function of the selection', 'class A {\n  n = 1;\n  m() {\n    «const g = () => this.n;»\n  }\n}', /uses `this` \(line 4\)/],
     ['super', 'class A extends B {\n  m() {\n    «super.m();»\n  }\n}', /uses `super`/],
     ['arguments', 'function f() {\n  «log(arguments.length);»\n}', /uses `arguments` of the enclosing function/],
-    ['yield', 'function* g() {\n  «yield 1;»\n}', /contains `yield`/],
     ['a function declared inside and used after', 'function f() {\n  «function helper() {}»\n  helper();\n}', /`helper` \(a function\) is declared in the selection and used outside it/],
     ['an interface declared inside and used outside', 'function f() {\n  «interface P { x: number }»\n  const p: P = { x: 1 };\n}', /`P` \(an interface\) is declared in the selection and used outside it/],
     ['a local type', 'function f() {\n  interface P { x: number }\n  «const p: P = { x: 1 };\n  log(p);»\n}', /uses the local type `P` \(line 3\)/],
