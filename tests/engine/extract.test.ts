@@ -317,6 +317,12 @@ describe('extract with the type checker: parameter types as the caller passes th
       '  }',
       '}',
     ], 'console.log(signal.aborted);', 'function extracted(signal: Sig) {'],
+    ['a long inferred object type (over 400 characters) is printed too', [
+      'export function wide() {',
+      `  const row = { ${Array.from({ length: 16 }, (_, i) => `customerFieldNumber${i}: String(${i})`).join(', ')} };`,
+      '  console.log(row);',
+      '}',
+    ], 'console.log(row);', `function extracted(row: { ${Array.from({ length: 16 }, (_, i) => `customerFieldNumber${i}: string;`).join(' ')} }) {`],
   ];
 
   test.each(PRINTED)('%s', async (_what, lines, selection, declaration) => {

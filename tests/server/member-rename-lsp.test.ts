@@ -18,6 +18,8 @@ const FILES: Record<string, string> = {
   'cart.ts': 'export class Cart {\n  items: string[] = [];\n  add(item: string): this {\n    this.items.push(item);\n    return this;\n  }\n}\n',
   'shop.ts': "import { Cart } from './cart';\nexport const cart = new Cart().add('a');\n",
   'report.ts': "import { cart } from './shop';\nexport const count = cart.add('b').items.length;\n",
+  'index.ts': "export { Cart } from './cart';\n",
+  'use.ts': "import { Cart } from './index';\nexport const empty = new Cart();\n",
 };
 
 let root: string;
@@ -60,5 +62,18 @@ test('a method renamed at a use in another file: every file, open ones at their 
     'cart.ts': FILES['cart.ts'].replace('add(item', 'append(item'),
     'shop.ts': FILES['shop.ts'].replace('.add(', '.append('),
     'report.ts': unsaved.replaceAll('.add(', '.append('),
+  });
+}, 60_000);
+
+test('a name re-exported from another module (`export { Cart } from`) is offered and renamed as TypeScript renames it', async () => {
+  const index = FILES['index.ts'];
+  await client.open(uri('index.ts'), index);
+  const position = positionAt(index, index.indexOf('Cart'));
+  expect(await client.connection.sendRequest('textDocument/prepareRename', { textDocument: { uri: uri('index.ts') }, position })).toMatchObject({ placeholder: 'Cart' });
+  const edit = (await client.connection.sendRequest('textDocument/rename', { textDocument: { uri: uri('index.ts') }, position, newName: 'Basket' })) as WorkspaceEdit;
+  // As TypeScript renames there: the public name, and its importers; the class keeps its name.
+  expect(apply(edit)).toEqual({
+    'index.ts': index.replace('Cart', 'Cart as Basket'),
+    'use.ts': FILES['use.ts'].replaceAll('Cart', 'Basket'),
   });
 }, 60_000);
